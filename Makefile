@@ -1,0 +1,55 @@
+# Blogwerk: `make run` serves the demo on SQLite, `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check --build-constraint build-constraints.txt
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev browser lint migrate messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check --upgrade "pip>=25.3"
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml build-constraints.txt
+	$(PIP_INSTALL) -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP_INSTALL) -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Debian's Chromium drives the browser tests; Playwright's own download does not work here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh
+
+test: install-dev browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+messages: install
+	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=bench --ignore=tests
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: install-dev
+	$(BIN)/python -m pip install --quiet -e ".[bench]" --build-constraint build-constraints.txt
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,24 @@
+"""Tunables of the blog app, overridable in Django settings as ``BLOG_<NAME>``."""
+
+from django.conf import settings
+
+DEFAULTS = {
+    "POSTS_PER_PAGE": 10,
+    "RELATED_POSTS": 3,
+    "FEED_ITEMS": 20,
+    "IMAGE_MAX_BYTES": 10 * 1024 * 1024,
+    "IMAGE_MAX_PIXELS": 40_000_000,
+    "IMAGE_WIDTHS": (480, 800, 1200, 1600),
+    "SHARE_COUNT_WINDOW": 24 * 60 * 60,
+    "SEARCH_CONFIG": "german",
+}
+
+
+class BlogSettings:
+    def __getattr__(self, name):
+        if name not in DEFAULTS:
+            raise AttributeError(name)
+        return getattr(settings, f"BLOG_{name}", DEFAULTS[name])
+
+
+blog_settings = BlogSettings()

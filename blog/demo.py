@@ -1,0 +1,304 @@
+"""Demo content: German posts about social media in marketing, pages, an author.
+
+Other apps add to the demo with a ``demo.py`` module of their own that calls
+``blog.demo.register(seed_function)``; ``seed_demo`` discovers those modules, so ``blog``
+never imports them. Every seeder must be idempotent.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw
+
+from blog.models import AuthorProfile, Category, Image, Page, Post, Tag
+from blog.permissions import EDITORS, MODERATORS
+
+Seeder = Callable[..., None]
+_seeders: list[Seeder] = []
+
+DEMO_ADMIN = ("admin", "blogwerk-demo")
+DEMO_EDITOR = ("redaktion", "blogwerk-demo")
+DEMO_MODERATOR = ("moderation", "blogwerk-demo")
+
+
+def register(seeder: Seeder) -> Seeder:
+    """Add a seeder that runs after the blog's own content exists."""
+    if seeder not in _seeders:
+        _seeders.append(seeder)
+    return seeder
+
+
+def seeders() -> list[Seeder]:
+    return [seed_blog, *_seeders]
+
+
+def _user(username, password, *, superuser=False, group=None, first="", last=""):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "is_staff": True,
+            "is_superuser": superuser,
+            "first_name": first,
+            "last_name": last,
+            "email": f"{username}@example.org",
+        },
+    )
+    if created:
+        user.set_password(password)
+        user.save()
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def _demo_picture(name: str, colors: tuple[str, str], label: str) -> ContentFile:
+    """A generated 1600×900 picture, so the demo needs no files and no network."""
+    img = PILImage.new("RGB", (1600, 900), colors[0])
+    draw = ImageDraw.Draw(img)
+    for i in range(0, 1600, 40):
+        draw.line([(i, 0), (i + 400, 900)], fill=colors[1], width=12)
+    draw.rectangle([(80, 640), (1100, 800)], fill="white")
+    draw.text((120, 690), label, fill="black", font_size=64)
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=85)
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+POSTS = [
+    {
+        "slug": "social-media-pr-marketing-oder-privat",
+        "title": "Social Media: PR, Marketing oder Privatsache?",
+        "days_ago": 2,
+        "categories": ["social-media", "pr"],
+        "tags": ["Strategie", "Kommunikation", "Umfrage"],
+        "sticky": True,
+        "excerpt": "Wem gehört der Unternehmensauftritt in den sozialen Netzwerken – der "
+        "Presseabteilung, dem Marketing oder den Mitarbeitenden selbst?",
+        "body": """In vielen Unternehmen wird noch immer gestritten, wer die Kanäle in den sozialen Netzwerken verantwortet. Die Pressestelle sieht einen weiteren Weg zu Journalistinnen und Journalisten, das Marketing einen neuen Vertriebskanal – und viele Mitarbeitende posten ohnehin längst privat über ihren Arbeitgeber.
+
+## Drei Sichtweisen
+
+* **PR**: Dialog mit Öffentlichkeit und Medien, Krisenkommunikation, Reputation.
+* **Marketing**: Reichweite, Kampagnen, messbare Leads.
+* **Privat**: Menschen vertrauen Menschen – authentische Stimmen wirken stärker als Logos.
+
+Unsere Erfahrung aus vielen Seminaren: Keine Abteilung kann es allein. Wer Social Media ernst nimmt, schafft ein kleines Team aus allen drei Welten und klare Leitlinien für alle anderen.
+
+Was meinen Sie? Stimmen Sie ab:
+
+[poll social-media-pr-marketing-oder-privat]
+
+Wir sind gespannt auf Ihre Meinung in den Kommentaren.""",
+        "picture": (("#1f4e79", "#2e75b6"), "PR · Marketing · Privat"),
+    },
+    {
+        "slug": "social-media-guidelines-fuer-mitarbeitende",
+        "title": "Social-Media-Guidelines: Leitplanken statt Verbote",
+        "days_ago": 9,
+        "categories": ["social-media", "recht"],
+        "tags": ["Guidelines", "Kommunikation", "Mitarbeitende"],
+        "body": """Eine gute Social-Media-Richtlinie passt auf zwei Seiten und sagt vor allem, was erlaubt ist. Verbote allein führen dazu, dass niemand mehr etwas sagt – oder dass es heimlich geschieht.
+
+### Was hinein gehört
+
+1. Wer darf im Namen des Unternehmens sprechen?
+2. Wie kennzeichne ich private Meinungen?
+3. Was ist vertraulich, was nicht?
+4. An wen wende ich mich, wenn etwas schiefgeht?
+
+> Vertrauen ist gut, Klarheit ist besser.
+
+Wichtig ist, die Leitlinien gemeinsam mit Betriebsrat und Rechtsabteilung zu entwickeln und sie in kurzen Schulungen zu erklären.""",
+        "picture": (("#385723", "#70ad47"), "Guidelines"),
+    },
+    {
+        "slug": "facebook-seiten-richtig-betreuen",
+        "title": "Facebook-Seiten richtig betreuen: fünf Regeln aus der Praxis",
+        "days_ago": 20,
+        "categories": ["facebook", "marketing"],
+        "tags": ["Facebook", "Community-Management"],
+        "body": """Eine Unternehmensseite ist schnell angelegt. Sie lebendig zu halten, ist die eigentliche Arbeit.
+
+1. **Regelmäßig, aber nicht beliebig posten.** Lieber zwei gute Beiträge pro Woche als täglich Belangloses.
+2. **Antworten Sie schnell.** Fragen, die tagelang offen bleiben, wirken schlimmer als keine Seite.
+3. **Bilder mit Quellenangabe.** Fremde Fotos nur mit Erlaubnis und sichtbarer Quelle.
+4. **Kritik nicht löschen**, sondern sachlich beantworten – außer bei Beleidigungen.
+5. **Zahlen lesen.** Die Statistik zeigt, welche Themen Ihre Leser wirklich interessieren.""",
+        "picture": (("#203864", "#4472c4"), "Facebook-Seiten"),
+    },
+    {
+        "slug": "twitter-im-pressealltag",
+        "title": "Twitter und Mastodon im Pressealltag",
+        "days_ago": 35,
+        "categories": ["twitter", "pr"],
+        "tags": ["Twitter", "Mastodon", "Kommunikation"],
+        "body": """Kurznachrichtendienste sind für Pressestellen ein Frühwarnsystem: Themen tauchen dort oft Stunden vor der ersten Agenturmeldung auf.
+
+Wer zuhört, bevor er sendet, lernt schnell, welche Journalistinnen und Journalisten über die eigene Branche schreiben und welche Fragen sie bewegen. Ein eigener Kanal lohnt sich erst, wenn jemand ihn täglich betreut.""",
+    },
+    {
+        "slug": "kennzahlen-die-wirklich-zaehlen",
+        "title": "Kennzahlen, die wirklich zählen",
+        "days_ago": 60,
+        "categories": ["marketing"],
+        "tags": ["Strategie", "Analyse"],
+        "body": """Fans und Follower sind eine Eitelkeitszahl. Aussagekräftiger sind Interaktionen je Beitrag, Klicks auf die eigene Website und – am Ende – Anfragen, die über soziale Netzwerke hereinkommen.
+
+| Kennzahl | Aussage |
+|---|---|
+| Reichweite | Wie viele Menschen sahen den Beitrag? |
+| Interaktionsrate | Wie viele reagierten darauf? |
+| Konversionen | Wie viele wurden zu Kunden? |
+
+Legen Sie vor jeder Kampagne fest, welche Zahl Erfolg bedeutet.""",
+    },
+    {
+        "slug": "krisenkommunikation-im-netz",
+        "title": "Krisenkommunikation im Netz: die ersten 60 Minuten",
+        "days_ago": 95,
+        "categories": ["pr", "social-media"],
+        "tags": ["Krisenkommunikation", "Kommunikation"],
+        "body": """Wenn ein Shitstorm losbricht, entscheidet die erste Stunde. Schweigen wird als Schuldeingeständnis gelesen, vorschnelle Rechtfertigung als Arroganz.
+
+Bewährt hat sich ein einfacher Ablauf: zuhören, ein kurzes erstes Statement („Wir haben Ihre Kritik gelesen und prüfen den Fall"), intern klären, dann ausführlich antworten.""",
+    },
+]
+
+CATEGORIES = [
+    ("social-media", "Social Media", None),
+    ("facebook", "Facebook", "social-media"),
+    ("twitter", "Twitter & Mastodon", "social-media"),
+    ("marketing", "Marketing", None),
+    ("pr", "PR", None),
+    ("recht", "Recht", None),
+]
+
+PAGES = [
+    (
+        "impressum",
+        "Impressum",
+        1,
+        """**Blogwerk Demo GmbH**
+Musterstraße 1, 10115 Berlin
+
+Vertreten durch: Erika Mustermann
+E-Mail: redaktion@example.org
+
+Verantwortlich für den Inhalt nach § 18 Abs. 2 MStV: Erika Mustermann (Anschrift wie oben).""",
+    ),
+    (
+        "datenschutz",
+        "Datenschutz",
+        2,
+        """## Kommentare
+
+Wenn Sie einen Kommentar schreiben, speichern wir Name, E-Mail-Adresse, Website und Text sowie – nur zur Abwehr von Missbrauch – Ihre IP-Adresse. Die IP-Adresse wird nach einer festen Frist gelöscht. Ihre E-Mail-Adresse wird nie veröffentlicht.
+
+## Umfragen
+
+Bei Abstimmungen speichern wir ein Cookie, damit Sie nur einmal abstimmen, und einen verschlüsselten Prüfwert der IP-Adresse, nie die Adresse selbst.
+
+## Cookies
+
+Wir setzen nur technisch notwendige Cookies. Es werden keine Skripte von Dritten geladen.""",
+    ),
+    (
+        "ueber-uns",
+        "Über uns",
+        3,
+        """Blogwerk ist das Blog unserer Akademie für Kommunikation. Wir schreiben über Social Media in Marketing und PR – praxisnah und ohne Werbeversprechen.""",
+    ),
+]
+
+
+def seed_blog(stdout=None) -> None:
+    admin = _user(*DEMO_ADMIN, superuser=True, first="Erika", last="Mustermann")
+    editor = _user(*DEMO_EDITOR, group=EDITORS, first="Max", last="Redakteur")
+    _user(*DEMO_MODERATOR, group=MODERATORS, first="Mona", last="Moderation")
+    AuthorProfile.objects.get_or_create(
+        user=admin,
+        defaults={
+            "display_name": "Erika Mustermann",
+            "byline": "Akademieleitung Social Media",
+            "bio": "Erika leitet die Akademie und berät Unternehmen zu Social Media.",
+        },
+    )
+    AuthorProfile.objects.get_or_create(
+        user=editor, defaults={"display_name": "Max Redakteur", "byline": "Redaktion"}
+    )
+
+    categories = {}
+    for slug, name, parent in CATEGORIES:
+        categories[slug], _ = Category.objects.get_or_create(
+            slug=slug, defaults={"name": name, "parent": categories.get(parent)}
+        )
+
+    now = timezone.now()
+    for index, spec in enumerate(POSTS):
+        if Post.objects.filter(slug=spec["slug"]).exists():
+            continue
+        published = (now - timedelta(days=spec["days_ago"])).replace(
+            hour=10, minute=15, second=0, microsecond=0
+        )
+        image = None
+        if "picture" in spec:
+            colors, label = spec["picture"]
+            image = Image(alt_text=f"Illustration: {label}", credit_name="Blogwerk", credit_url="")
+            image.file.save(
+                f"demo-{spec['slug']}.jpg",
+                _demo_picture(f"demo-{spec['slug']}.jpg", colors, label),
+                save=False,
+            )
+            image.save()
+        post = Post.objects.create(
+            title=spec["title"],
+            slug=spec["slug"],
+            author=admin if index % 2 == 0 else editor,
+            excerpt=spec.get("excerpt", ""),
+            body=spec["body"],
+            status=Post.Status.PUBLISHED,
+            published_at=published,
+            is_sticky=spec.get("sticky", False),
+            featured_image=image,
+        )
+        post.categories.set([categories[c] for c in spec["categories"]])
+        post.tags.set(
+            [Tag.objects.get_or_create(name=t, defaults={"slug": _slug(t)})[0] for t in spec["tags"]]
+        )
+
+    Post.objects.get_or_create(
+        slug="entwurf-social-media-monitoring",
+        defaults={
+            "title": "Entwurf: Social-Media-Monitoring mit kleinem Budget",
+            "author": editor,
+            "body": "Dieser Beitrag ist noch ein Entwurf.",
+            "status": Post.Status.DRAFT,
+        },
+    )
+    Post.objects.get_or_create(
+        slug="geplant-linkedin-fuer-fuehrungskraefte",
+        defaults={
+            "title": "Geplant: LinkedIn für Führungskräfte",
+            "author": admin,
+            "body": "Dieser Beitrag erscheint erst in einer Woche.",
+            "status": Post.Status.PUBLISHED,
+            "published_at": now + timedelta(days=7),
+        },
+    )
+    for slug, title, order, body in PAGES:
+        Page.objects.get_or_create(slug=slug, defaults={"title": title, "body": body, "footer_order": order})
+
+
+def _slug(text: str) -> str:
+    from django.utils.text import slugify
+
+    return slugify(text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss"))

@@ -1,0 +1,63 @@
+"""RSS and Atom feeds of posts, site-wide and per category."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from blog.conf import blog_settings
+from blog.models import Category, Post, author_name
+from blog.shortcodes import registry
+
+
+class LatestPostsFeed(Feed):
+    title = _("Blogwerk: newest posts")
+    description = _("The newest posts of the blog.")
+
+    def link(self):
+        return reverse("blog:home")
+
+    def items(self):
+        return Post.objects.for_listing()[: blog_settings.FEED_ITEMS]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        # Feeds carry the whole post; shortcodes that need a browser are left out.
+        return registry.expand(item.body_html)
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at or item.published_at
+
+    def item_author_name(self, item):
+        return author_name(item.author)
+
+    def item_categories(self, item):
+        return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestPostsFeed.description
+
+
+class CategoryFeed(LatestPostsFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Category, slug=slug)
+
+    def title(self, obj):
+        return _("Blogwerk: %(category)s") % {"category": obj.name}
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return obj.description or self.title(obj)
+
+    def items(self, obj):
+        return Post.objects.for_listing().filter(categories=obj)[: blog_settings.FEED_ITEMS]

@@ -1,0 +1,28 @@
+"""Cache invalidation only (an independent concern, hence signals)."""
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from blog.context_processors import FOOTER_CACHE_KEY
+from blog.images import delete_renditions
+from blog.models import Category, Image, Page, Post
+from blog.views import SIDEBAR_CACHE_KEY
+
+
+@receiver([post_save, post_delete], sender=Page)
+def forget_footer_pages(sender, **kwargs):
+    cache.delete(FOOTER_CACHE_KEY)
+
+
+@receiver([post_save, post_delete], sender=Post)
+@receiver([post_save, post_delete], sender=Category)
+def forget_sidebar(sender, **kwargs):
+    cache.delete(SIDEBAR_CACHE_KEY)
+
+
+@receiver(post_delete, sender=Image)
+def delete_image_files(sender, instance, **kwargs):
+    delete_renditions(instance.renditions, instance.file.storage)
+    if instance.file:
+        instance.file.delete(save=False)

@@ -1,0 +1,375 @@
+"""Read pages for visitors: listings, archives, permalinks, search, static pages."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import DetailView, ListView
+
+from blog.conf import blog_settings
+from blog.models import Category, Page, Post, Tag, author_name, published_q
+from blog.search import search_posts
+from blog.shortcodes import registry
+
+User = get_user_model()
+
+
+SIDEBAR_CACHE_KEY = "blog:sidebar:v1"
+
+
+def sidebar_data() -> dict:
+    """Category tree with post counts and archive months; cached, dropped on any change."""
+    data = cache.get(SIDEBAR_CACHE_KEY)
+    if data is None:
+        categories = Category.objects.annotate(
+            count=Count("posts", filter=published_q("posts__"), distinct=True)
+        ).order_by("name")
+        by_parent: dict[int | None, list] = {}
+        for category in categories:
+            by_parent.setdefault(category.parent_id, []).append(category)
+        flat: list[dict] = []
+
+        def walk(parent_id, depth):
+            for category in by_parent.get(parent_id, []):
+                if depth > 10:
+                    return
+                flat.append(
+                    {
+                        "name": category.name,
+                        "url": category.get_absolute_url(),
+                        "count": category.count,
+                        "depth": depth,
+                    }
+                )
+                walk(category.pk, depth + 1)
+
+        walk(None, 0)
+        data = {"categories": flat, "months": month_archive_list()[:24]}
+        cache.set(SIDEBAR_CACHE_KEY, data, 5 * 60)  # short: scheduled posts appear by time
+    return data
+
+
+class SidebarMixin:
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sidebar"] = sidebar_data()
+        return context
+
+
+class PostListMixin(SidebarMixin):
+    """Shared by every listing: published posts, paginated, with what a teaser shows."""
+
+    model = Post
+    paginate_by = blog_settings.POSTS_PER_PAGE
+    context_object_name = "posts"
+    template_name = "blog/post_list.html"
+    heading = ""
+
+    def get_base_queryset(self):
+        return Post.objects.for_listing()
+
+    def get_queryset(self):
+        return self.get_base_queryset()
+
+    def get_heading(self):
+        return self.heading
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["heading"] = self.get_heading()
+        return context
+
+
+class HomeView(PostListMixin, ListView):
+    template_name = "blog/home.html"
+
+    def get_queryset(self):
+        return self.get_base_queryset().order_by("-is_sticky", "-published_at", "-pk")
+
+
+class CategoryView(PostListMixin, ListView):
+    def get_queryset(self):
+        self.category = get_object_or_404(Category.objects.select_related("parent"), slug=self.kwargs["slug"])
+        ids = descendant_ids(self.category)
+        return self.get_base_queryset().filter(categories__in=ids).distinct()
+
+    def get_heading(self):
+        return _("Category: %(name)s") % {"name": self.category.name}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["category"] = self.category
+        context["feed_url"] = reverse("blog:category_feed", kwargs={"slug": self.category.slug})
+        return context
+
+
+def descendant_ids(category: Category) -> list[int]:
+    """The category and all its sub-categories, from one query of the (small) category table."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    ids, stack = [], [category.pk]
+    while stack:
+        pk = stack.pop()
+        if pk not in ids:
+            ids.append(pk)
+            stack.extend(children.get(pk, []))
+    return ids
+
+
+class TagView(PostListMixin, ListView):
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return self.get_base_queryset().filter(tags=self.tag)
+
+    def get_heading(self):
+        return _("Tag: %(name)s") % {"name": self.tag.name}
+
+
+class AuthorView(PostListMixin, ListView):
+    template_name = "blog/author.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(
+            User.objects.select_related("author_profile"),
+            **{User.USERNAME_FIELD: self.kwargs["username"]},
+        )
+        return self.get_base_queryset().filter(author=self.author)
+
+    def get_heading(self):
+        return _("Posts by %(name)s") % {"name": author_name(self.author)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["author"] = self.author
+        context["profile"] = getattr(self.author, "author_profile", None)
+        return context
+
+
+class YearArchiveView(PostListMixin, ListView):
+    def get_queryset(self):
+        return self.get_base_queryset().filter(published_at__year=self.kwargs["year"])
+
+    def get_heading(self):
+        return _("Archive %(year)s") % {"year": self.kwargs["year"]}
+
+
+class MonthArchiveView(PostListMixin, ListView):
+    def get_queryset(self):
+        month = int(self.kwargs["month"])
+        if not 1 <= month <= 12:
+            raise Http404
+        self.month = datetime.date(self.kwargs["year"], month, 1)
+        return self.get_base_queryset().filter(
+            published_at__year=self.kwargs["year"], published_at__month=month
+        )
+
+    def get_heading(self):
+        from django.utils.dateformat import format as date_format
+
+        return _("Archive %(month)s") % {"month": date_format(self.month, "F Y")}
+
+
+class SearchView(PostListMixin, ListView):
+    template_name = "blog/search.html"
+
+    def get_queryset(self):
+        self.query = self.request.GET.get("q", "").strip()[:200]
+        if not self.query:
+            return Post.objects.none()
+        return search_posts(self.get_base_queryset(), self.query)
+
+    def get_heading(self):
+        return _("Search")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["query"] = self.query
+        return context
+
+
+def related_posts(post: Post, limit: int) -> list[Post]:
+    """Published posts sharing the most tags and categories with ``post``."""
+    tag_ids = [t.pk for t in post.tags.all()]
+    category_ids = [c.pk for c in post.categories.all()]
+    if not tag_ids and not category_ids:
+        return []
+    return list(
+        Post.objects.published()
+        .exclude(pk=post.pk)
+        .annotate(
+            shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True),
+            shared_categories=Count("categories", filter=Q(categories__in=category_ids), distinct=True),
+        )
+        .annotate(score=F("shared_tags") * 2 + F("shared_categories"))
+        .filter(score__gt=0)
+        .select_related("featured_image")
+        .order_by("-score", "-published_at")[:limit]
+    )
+
+
+class PostDisplayMixin(SidebarMixin):
+    """What a post page shows, shared by the permalink and the staff preview."""
+
+    model = Post
+    template_name = "blog/post_detail.html"
+    context_object_name = "post"
+
+    def get_queryset(self):
+        return Post.objects.select_related("author__author_profile", "featured_image").prefetch_related(
+            "categories", "tags"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        post = self.object
+        request = self.request
+        context["body"] = registry.expand(post.body_html, request=request, show_unknown=request.user.is_staff)
+        context["related_posts"] = related_posts(post, blog_settings.RELATED_POSTS)
+        context["author_display_name"] = author_name(post.author)
+        context["share_links"] = share_links(post)
+        context["is_preview"] = not post.is_published()
+        context["canonical_url"] = request.build_absolute_uri(post.get_absolute_url())
+        if post.is_published():
+            published = Post.objects.published()
+            context["newer_post"] = (
+                published.filter(published_at__gt=post.published_at).order_by("published_at", "pk").first()
+            )
+            context["older_post"] = (
+                published.filter(published_at__lt=post.published_at).order_by("-published_at", "-pk").first()
+            )
+        return context
+
+
+class PostDetailView(PostDisplayMixin, DetailView):
+    def get_object(self, queryset=None):
+        queryset = self.get_queryset()
+        if not self.request.user.is_staff:
+            queryset = queryset.published()
+        post = get_object_or_404(queryset, slug=self.kwargs["slug"])
+        return post
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        canonical = self.object.get_absolute_url()
+        if request.path != canonical:
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(f"{canonical}?{query}" if query else canonical)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+
+class PostPreviewView(PermissionRequiredMixin, PostDisplayMixin, DetailView):
+    """A draft or scheduled post exactly as readers will see it, for editors."""
+
+    permission_required = "blog.change_post"
+    raise_exception = True
+
+    def dispatch(self, request, *args, **kwargs):
+        return never_cache(super().dispatch)(request, *args, **kwargs)
+
+
+class PageView(DetailView):
+    model = Page
+    template_name = "blog/page.html"
+    context_object_name = "page"
+
+    def get_queryset(self):
+        if self.request.user.is_staff:
+            return Page.objects.all()
+        return Page.objects.published()
+
+
+SHARE_TARGETS = {
+    "facebook": ("Facebook", "https://www.facebook.com/sharer/sharer.php?u={url}"),
+    "x": ("X", "https://x.com/intent/post?url={url}&text={title}"),
+    "linkedin": ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url={url}"),
+    "xing": ("XING", "https://www.xing.com/spi/shares/new?url={url}"),
+    "whatsapp": ("WhatsApp", "https://wa.me/?text={title}%20{url}"),
+    "email": (None, "mailto:?subject={title}&body={url}"),
+}
+
+
+def share_links(post: Post) -> list[dict]:
+    links = []
+    for key, (label, _pattern) in SHARE_TARGETS.items():
+        links.append(
+            {
+                "key": key,
+                "label": label or _("E-mail"),
+                "url": reverse("blog:share", kwargs={"pk": post.pk, "network": key}),
+            }
+        )
+    return links
+
+
+def _client_hash(request) -> str:
+    ip = request.META.get("REMOTE_ADDR", "")
+    return hmac.new(settings.IP_HASH_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@require_GET
+def share(request, pk: int, network: str):
+    """Count a share made through our own link, then hand over to the network.
+
+    No third-party script runs on our pages; one share per address and post a day counts.
+    """
+    post = get_object_or_404(Post.objects.published(), pk=pk)
+    if network not in SHARE_TARGETS:
+        raise Http404
+    key = f"share:{post.pk}:{_client_hash(request)}"
+    if cache.add(key, 1, timeout=blog_settings.SHARE_COUNT_WINDOW):
+        Post.objects.filter(pk=post.pk).update(share_count=F("share_count") + 1)
+    url = request.build_absolute_uri(post.get_absolute_url())
+    target = SHARE_TARGETS[network][1].format(url=quote(url, safe=""), title=quote(post.title, safe=""))
+    response = HttpResponseRedirect(target)
+    response.allowed_schemes = ["http", "https", "mailto"]
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "Disallow: /share/",
+        "Disallow: /search/",
+        f"Sitemap: {sitemap}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database answers a query, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def month_archive_list() -> list[datetime.datetime]:
+    """Months that have published posts, newest first (for the archive box)."""
+    return list(Post.objects.published().datetimes("published_at", "month", order="DESC"))

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import include, path
+from django.views.decorators.cache import cache_page
+
+from blog import views as blog_views
+from blog.sitemaps import sitemaps
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("captcha/", include("captcha.urls")),
+    path("healthz", blog_views.healthz, name="healthz"),
+    path("robots.txt", blog_views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        cache_page(60 * 15)(sitemap_views.sitemap),
+        {"sitemaps": sitemaps},
+        name="sitemap",
+    ),
+    path("polls/", include("polls.urls")),
+    path("comments/", include("comments.urls")),
+    path("", include("wpimport.urls")),
+    # Last: the blog owns "/" and the catch-all static page slugs.
+    path("", include("blog.urls")),
+]
+
+handler404 = "blog.errors.page_not_found"
+handler500 = "blog.errors.server_error"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,33 @@
+"""Shared fixtures: a clean cache per test, media in a temporary folder, users by role."""
+
+import pytest
+from django.core.cache import cache
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="editor", groups=["Editors"], is_staff=True)
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(username="moderator", groups=["Moderators"], is_staff=True)
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="boss", is_staff=True, is_superuser=True)
