@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.cache import cache
@@ -21,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
+from blog.clients import client_ip, ip_hash
 from blog.conf import blog_settings
 from blog.models import Category, Page, Post, Tag, author_name, published_q
 from blog.search import search_posts
@@ -317,11 +315,6 @@ def share_links(post: Post) -> list[dict]:
     return links
 
 
-def _client_hash(request) -> str:
-    ip = request.META.get("REMOTE_ADDR", "")
-    return hmac.new(settings.IP_HASH_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 @require_GET
 def share(request, pk: int, network: str):
     """Count a share made through our own link, then hand over to the network.
@@ -331,7 +324,7 @@ def share(request, pk: int, network: str):
     post = get_object_or_404(Post.objects.published(), pk=pk)
     if network not in SHARE_TARGETS:
         raise Http404
-    key = f"share:{post.pk}:{_client_hash(request)}"
+    key = f"share:{post.pk}:{ip_hash(client_ip(request))[:32]}"
     if cache.add(key, 1, timeout=blog_settings.SHARE_COUNT_WINDOW):
         Post.objects.filter(pk=post.pk).update(share_count=F("share_count") + 1)
     url = request.build_absolute_uri(post.get_absolute_url())

@@ -222,6 +222,8 @@ CAPTCHA_TIMEOUT = 60  # minutes: a long comment must not outlive its captcha
 CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
 
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: trust none).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Keyed hashes of IP addresses (votes, share counts) use this pepper, separate from
 # SECRET_KEY so rotating one does not reset the other.
