@@ -157,6 +157,8 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Let Django serve uploads itself (single-box set-ups, tests); behind a proxy let the proxy do it.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -228,8 +230,6 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Keyed hashes of IP addresses (votes, share counts) use this pepper, separate from
 # SECRET_KEY so rotating one does not reset the other.
 IP_HASH_KEY = env.str("IP_HASH_KEY", default=SECRET_KEY)
-
-ADD_REVERSION_ADMIN = True
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

@@ -1,11 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_page
 
 from blog import views as blog_views
 from blog.sitemaps import sitemaps
+
+admin.site.site_header = _("Blogwerk administration")
+admin.site.site_title = _("Blogwerk")
+admin.site.index_title = _("Editing and moderation")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -29,7 +34,9 @@ urlpatterns = [
 handler404 = "blog.errors.page_not_found"
 handler500 = "blog.errors.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.SERVE_MEDIA:
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns.insert(
+        0, re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media")
+    )
