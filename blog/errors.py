@@ -10,7 +10,7 @@ def page_not_found(request, exception=None):
     template = loader.get_template("404.html")
     try:
         body = template.render({"request_path": request.path}, request)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a broken context (e.g. database down) must not 500
         body = loader.get_template("errors/minimal.html").render({"status": 404})
     return HttpResponseNotFound(body)
 
