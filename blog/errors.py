@@ -1,8 +1,12 @@
 """Friendly error pages that never depend on the database."""
 
+import sys
+
 from django.http import HttpResponseForbidden, HttpResponseNotFound, HttpResponseServerError
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
+
+from blog.middleware import UNAVAILABLE, kept_fields, service_unavailable
 
 
 @requires_csrf_token
@@ -17,21 +21,14 @@ def page_not_found(request, exception=None):
 
 @requires_csrf_token
 def server_error(request):
+    # An outage outside a view (e.g. saving the session) lands here: still a 503, not a 500.
+    if isinstance(sys.exc_info()[1], UNAVAILABLE):
+        return service_unavailable(request)
     # No request context: the processors might need the database that just failed.
     return HttpResponseServerError(loader.get_template("500.html").render())
 
 
-# Fields whose text a visitor would hate to lose when a form is refused for its token.
-_KEPT_FIELDS = ("body", "name", "email", "url", "other_text")
-
-
 def csrf_failure(request, reason=""):
     """The form was refused for its token: say why, and hand back what the visitor typed."""
-    kept = []
-    if request.method == "POST":
-        try:
-            kept = [(field, request.POST.get(field, "")) for field in _KEPT_FIELDS if request.POST.get(field)]
-        except Exception:  # noqa: BLE001 - an unreadable body must not turn into a 500
-            kept = []
     template = loader.get_template("403_csrf.html")
-    return HttpResponseForbidden(template.render({"kept": kept}, request))
+    return HttpResponseForbidden(template.render({"kept": kept_fields(request)}, request))

@@ -29,3 +29,29 @@ def test_404_page_is_friendly(client):
     html = response.content.decode()
     assert 'role="search"' in html
     assert "<footer" in html
+
+
+def test_database_outage_in_a_view_is_a_friendly_503(client, monkeypatch):
+    from django.db import OperationalError
+
+    from blog import views
+
+    def broken(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(views.HomeView, "get_queryset", broken)
+    response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Traceback" not in response.content.decode()
+
+
+def test_database_outage_on_a_post_hands_the_text_back(rf):
+    from blog.middleware import service_unavailable
+
+    request = rf.post("/comments/post/", {"body": "Bitte nicht verlieren", "name": "Erika"})
+    response = service_unavailable(request)
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "could not be saved" in html
+    assert "Bitte nicht verlieren" in html
