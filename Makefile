@@ -7,7 +7,7 @@ PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check --build-constr
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser lint migrate messages bench clean
+.PHONY: run test install install-dev browser axe lint migrate messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,14 @@ run: install
 browser:
 	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh
 
-test: install-dev browser
+# axe-core for the accessibility checks in the browser tests, from the npm registry.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm is missing: the accessibility checks will be skipped." >&2; fi
+
+axe: node_modules/axe-core/axe.min.js
+
+test: install-dev browser axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
@@ -52,4 +59,4 @@ bench: install-dev
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules
