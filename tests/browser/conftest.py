@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 pytestmark = pytest.mark.browser
 
@@ -63,3 +66,29 @@ def page(browser):
 def screenshot_dir():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def axe_violations():
+    """Run axe-core (WCAG 2.1 A/AA rules) on a page; returns the violations found."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (make test runs npm ci)")
+    source = AXE.read_text()
+
+    def run(page) -> list[dict]:
+        # Evaluated as a function, not an inline <script>, so the page's CSP stays on.
+        page.evaluate("source => { if (!window.axe) { (0, eval)(source); } }", source)
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
+        )
+        return [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]][:5],
+            }
+            for v in result["violations"]
+        ]
+
+    return run
