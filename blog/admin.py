@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion_compare.admin import CompareVersionAdmin
 
-from blog.models import AuthorProfile, Category, Image, Page, Post, Tag
+from blog.cache import bump_version
+from blog.models import NEXT_PUBLICATION_CACHE_KEY, AuthorProfile, Category, Image, Page, Post, Tag
+from blog.pagecache import SITE
 from blog.views import SIDEBAR_CACHE_KEY
 
 
@@ -128,7 +130,8 @@ class PostAdmin(CompareVersionAdmin):
         count = queryset.filter(status=Post.Status.DRAFT).update(
             status=Post.Status.PUBLISHED, published_at=Coalesce("published_at", Now())
         )
-        cache.delete(SIDEBAR_CACHE_KEY)
+        cache.delete_many([SIDEBAR_CACHE_KEY, NEXT_PUBLICATION_CACHE_KEY])
+        bump_version(*SITE)  # update() sends no signals; cached pages must go stale
         self.message_user(
             request,
             ngettext("%(count)d post published.", "%(count)d posts published.", count) % {"count": count},
@@ -138,7 +141,8 @@ class PostAdmin(CompareVersionAdmin):
     @admin.action(description=_("Unpublish the selected posts (back to draft)"), permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.filter(~Q(status=Post.Status.DRAFT)).update(status=Post.Status.DRAFT)
-        cache.delete(SIDEBAR_CACHE_KEY)
+        cache.delete_many([SIDEBAR_CACHE_KEY, NEXT_PUBLICATION_CACHE_KEY])
+        bump_version(*SITE)  # update() sends no signals; cached pages must go stale
         self.message_user(
             request,
             ngettext("%(count)d post set to draft.", "%(count)d posts set to draft.", count)

@@ -10,7 +10,6 @@ DEFAULTS = {
     "IMAGE_MAX_PIXELS": 40_000_000,
     "IMAGE_WIDTHS": (480, 800, 1200, 1600),
     "SHARE_COUNT_WINDOW": 24 * 60 * 60,
-    "SEARCH_CONFIG": "german",
 }
 
 

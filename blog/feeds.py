@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from blog.conf import blog_settings
 from blog.models import Category, Post, author_name
 from blog.shortcodes import registry
+from blog.views import descendant_ids
 
 
 class LatestPostsFeed(Feed):
@@ -60,4 +61,6 @@ class CategoryFeed(LatestPostsFeed):
         return obj.description or self.title(obj)
 
     def items(self, obj):
-        return Post.objects.for_listing().filter(categories=obj)[: blog_settings.FEED_ITEMS]
+        # Like the category page: the category and its sub-categories.
+        posts = Post.objects.for_listing().filter(categories__in=descendant_ids(obj)).distinct()
+        return posts[: blog_settings.FEED_ITEMS]

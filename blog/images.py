@@ -43,6 +43,10 @@ def validate_image_file(upload) -> None:
                     % {"w": width, "h": height, "max": blog_settings.IMAGE_MAX_PIXELS // 1_000_000}
                 )
             img.verify()
+        # verify() does not decode the pixels: a truncated JPEG fails only when loaded.
+        upload.seek(0)
+        with PILImage.open(upload) as img:
+            img.load()
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, PILImage.DecompressionBombError):

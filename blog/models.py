@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -178,6 +179,30 @@ class PostQuerySet(models.QuerySet):
         )
 
 
+NEXT_PUBLICATION_CACHE_KEY = "blog:next-publication"
+
+
+def next_scheduled_publication():
+    """When the next scheduled post goes live (or None); cached until a post changes."""
+    from django.core.cache import cache
+
+    cached = cache.get(NEXT_PUBLICATION_CACHE_KEY)
+    if cached is not None:
+        due = cached or None
+    else:
+        due = (
+            Post.objects.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        cache.set(NEXT_PUBLICATION_CACHE_KEY, due or "", 60 * 60)
+    if due is not None and due <= timezone.now():
+        cache.delete(NEXT_PUBLICATION_CACHE_KEY)  # it is live now; find the one after it
+        return next_scheduled_publication()
+    return due
+
+
 def published_q(prefix: str = "") -> Q:
     """The visibility rule as a Q object, for filters and ``Count(filter=…)``."""
     return Q(**{f"{prefix}status": Post.Status.PUBLISHED, f"{prefix}published_at__lte": timezone.now()})
@@ -248,6 +273,8 @@ class Post(models.Model):
         related_name="+",
     )
     share_count = models.PositiveIntegerField(_("shares"), default=0, editable=False)
+    # Kept up to date by a PostgreSQL trigger (migration 0003); unused on other databases.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 

@@ -50,10 +50,14 @@ def sanitize_editor_html(value: str) -> str:
     )
 
 
+_H1 = re.compile(r"<(/?)h1\b", re.I)
+
+
 def render_post_body(text: str) -> str:
     """Render Markdown (raw HTML allowed) and sanitise the result."""
     _md.reset()
-    return sanitize_editor_html(_md.convert(text or ""))
+    # The page title is the only <h1>; a "# Heading" in the body becomes <h2>, not bare text.
+    return sanitize_editor_html(_H1.sub(r"<\1h2", _md.convert(text or "")))
 
 
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)

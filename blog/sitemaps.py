@@ -9,7 +9,8 @@ from blog.models import Category, Page, Post, Tag
 class PostSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.8
-    limit = 5000
+    # Django's default limit (50,000, the protocol's maximum): /sitemap.xml is one file, not an
+    # index, so a smaller page size would silently drop older posts.
 
     def items(self):
         return (

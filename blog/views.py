@@ -9,18 +9,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
+from blog.cache import bump_version
 from blog.clients import client_ip, ip_hash
 from blog.conf import blog_settings
-from blog.models import Category, Page, Post, Tag, author_name, published_q
+from blog.models import Category, Page, Post, Tag, author_name, next_scheduled_publication, published_q
+from blog.pagecache import depend_on
 from blog.search import search_posts
 from blog.shortcodes import registry
 
@@ -33,7 +37,9 @@ SIDEBAR_CACHE_KEY = "blog:sidebar:v1"
 def sidebar_data() -> dict:
     """Category tree with post counts and archive months; cached, dropped on any change."""
     data = cache.get(SIDEBAR_CACHE_KEY)
-    if data is None:
+    now = timezone.now()
+    # A scheduled post going live changes the counts: rebuild then, not minutes later.
+    if data is None or (data["refresh_at"] is not None and data["refresh_at"] <= now):
         categories = Category.objects.annotate(
             count=Count("posts", filter=published_q("posts__"), distinct=True)
         ).order_by("name")
@@ -57,7 +63,11 @@ def sidebar_data() -> dict:
                 walk(category.pk, depth + 1)
 
         walk(None, 0)
-        data = {"categories": flat, "months": month_archive_list()[:24]}
+        data = {
+            "categories": flat,
+            "months": month_archive_list()[:24],
+            "refresh_at": next_scheduled_publication(),
+        }
         cache.set(SIDEBAR_CACHE_KEY, data, 5 * 60)  # short: scheduled posts appear by time
     return data
 
@@ -90,6 +100,8 @@ class PostListMixin(SidebarMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["heading"] = self.get_heading()
+        for post in context["posts"]:
+            depend_on(self.request, "post", post.pk)  # e.g. its comment count
         return context
 
 
@@ -205,19 +217,28 @@ def related_posts(post: Post, limit: int) -> list[Post]:
     """Published posts sharing the most tags and categories with ``post``."""
     tag_ids = [t.pk for t in post.tags.all()]
     category_ids = [c.pk for c in post.categories.all()]
-    if not tag_ids and not category_ids:
+    # Only posts sharing something are scored, each by index look-ups in the link tables, so
+    # the cost follows the neighbours, not the size of the blog (no GROUP BY over all posts).
+    candidates, score = Q(), Value(0)
+    for through, column, ids, weight in (
+        (Post.tags.through, "tag_id", tag_ids, 2),
+        (Post.categories.through, "category_id", category_ids, 1),
+    ):
+        if not ids:
+            continue
+        links = through.objects.filter(**{f"{column}__in": ids})
+        candidates |= Q(pk__in=links.values("post_id"))
+        shared = links.filter(post_id=OuterRef("pk")).order_by().values("post_id").annotate(n=Count("pk"))
+        score += Coalesce(Subquery(shared.values("n"), output_field=IntegerField()), 0) * weight
+    if not candidates:
         return []
     return list(
         Post.objects.published()
+        .filter(candidates)
         .exclude(pk=post.pk)
-        .annotate(
-            shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True),
-            shared_categories=Count("categories", filter=Q(categories__in=category_ids), distinct=True),
-        )
-        .annotate(score=F("shared_tags") * 2 + F("shared_categories"))
-        .filter(score__gt=0)
+        .annotate(score=score)
         .select_related("featured_image")
-        .order_by("-score", "-published_at")[:limit]
+        .order_by("-score", "-published_at", "-pk")[:limit]
     )
 
 
@@ -237,6 +258,7 @@ class PostDisplayMixin(SidebarMixin):
         context = super().get_context_data(**kwargs)
         post = self.object
         request = self.request
+        depend_on(request, "post", post.pk)
         context["body"] = registry.expand(post.body_html, request=request, show_unknown=request.user.is_staff)
         context["related_posts"] = related_posts(post, blog_settings.RELATED_POSTS)
         context["author_display_name"] = author_name(post.author)
@@ -275,7 +297,6 @@ class PostPreviewView(PermissionRequiredMixin, PostDisplayMixin, DetailView):
     """A draft or scheduled post exactly as readers will see it, for editors."""
 
     permission_required = "blog.change_post"
-    raise_exception = True
 
     def dispatch(self, request, *args, **kwargs):
         return never_cache(super().dispatch)(request, *args, **kwargs)
@@ -315,6 +336,11 @@ def share_links(post: Post) -> list[dict]:
     return links
 
 
+class ShareRedirect(HttpResponseRedirect):
+    # The scheme check runs in __init__, so "mailto" must be allowed on the class.
+    allowed_schemes = ["http", "https", "mailto"]
+
+
 @require_GET
 def share(request, pk: int, network: str):
     """Count a share made through our own link, then hand over to the network.
@@ -324,13 +350,13 @@ def share(request, pk: int, network: str):
     post = get_object_or_404(Post.objects.published(), pk=pk)
     if network not in SHARE_TARGETS:
         raise Http404
-    key = f"share:{post.pk}:{ip_hash(client_ip(request))[:32]}"
+    key = f"share:{post.pk}:{timezone.localdate():%Y%m%d}:{ip_hash(client_ip(request))[:32]}"
     if cache.add(key, 1, timeout=blog_settings.SHARE_COUNT_WINDOW):
         Post.objects.filter(pk=post.pk).update(share_count=F("share_count") + 1)
+        bump_version("post", post.pk)  # the count shows on the post page
     url = request.build_absolute_uri(post.get_absolute_url())
     target = SHARE_TARGETS[network][1].format(url=quote(url, safe=""), title=quote(post.title, safe=""))
-    response = HttpResponseRedirect(target)
-    response.allowed_schemes = ["http", "https", "mailto"]
+    response = ShareRedirect(target)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

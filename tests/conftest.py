@@ -7,6 +7,13 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(request, settings):
+    """A fast hasher keeps factories quick; live servers in other processes need the real ones."""
+    if request.node.get_closest_marker("live") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {

@@ -1,0 +1,146 @@
+"""Whole-page cache for anonymous readers, made stale by content versions.
+
+A page records what it shows while it renders (``depend_on(request, "post", 7)``, the poll
+shortcode adds ``("poll", 3)``, …). The cached entry keeps the version of each dependency
+as it was; a hit is served only while every one of them is unchanged, so an approval, an
+edit or a vote shows at once in every process that shares the cache (``blog.cache``).
+
+Readers with a session (staff, the author of a pending comment, a flash message waiting)
+always get a fresh page. What differs per reader on an otherwise shared page stays right:
+
+* the CSRF token is swapped for the reader's own on every hit;
+* cookies that change what a page shows (e.g. "voted in poll 3") are registered by the
+  app that sets them with ``vary_on_cookie()`` and become part of the cache key.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+from blog.cache import _key as version_key
+from blog.cache import content_version
+
+SITE = ("site", 0)
+_vary_cookie_prefixes: set[str] = set()
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CSRF_PLACEHOLDER = "@@csrf-token@@"
+_HEADERS_KEPT = ("Content-Type", "Content-Language", "Link")
+
+
+def vary_on_cookie(prefix: str) -> None:
+    """Cookies whose name starts with ``prefix`` change the page: cache per value."""
+    _vary_cookie_prefixes.add(prefix)
+
+
+def depend_on(request, kind: str, pk) -> None:
+    """Note that the page being rendered shows ``kind``/``pk``."""
+    deps = getattr(request, "_pagecache_deps", None)
+    if deps is not None:
+        deps.add((kind, str(pk)))
+
+
+def _enabled() -> bool:
+    return getattr(settings, "PAGECACHE_SECONDS", 300) > 0
+
+
+def is_cacheable(request) -> bool:
+    if request.method not in ("GET", "HEAD") or not _enabled():
+        return False
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def _cache_key(request) -> str:
+    vary = sorted(
+        (name, value)
+        for name, value in request.COOKIES.items()
+        if any(name.startswith(prefix) for prefix in _vary_cookie_prefixes)
+    )
+    raw = "|".join(
+        [
+            request.get_host(),
+            request.get_full_path(),
+            getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
+            repr(vary),
+        ]
+    )
+    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _current_versions(deps) -> dict[str, int]:
+    return {version_key(kind, pk): content_version(kind, pk) for kind, pk in deps}
+
+
+def _still_fresh(entry) -> bool:
+    if entry.get("stale_at") is not None and timezone.now() >= entry["stale_at"]:
+        return False  # a scheduled post has gone live since
+    stored = entry["versions"]
+    current = cache.get_many(list(stored))
+    return all(current.get(key) == version for key, version in stored.items())
+
+
+def _next_publication():
+    from blog.models import next_scheduled_publication
+
+    return next_scheduled_publication()
+
+
+def _serve(request, entry) -> HttpResponse:
+    content = entry["content"]
+    if _CSRF_PLACEHOLDER in content:
+        content = content.replace(_CSRF_PLACEHOLDER, get_token(request))
+    response = HttpResponse(content, status=200)
+    for header, value in entry["headers"].items():
+        response[header] = value
+    response["X-Page-Cache"] = "hit"
+    patch_cache_control(response, private=True)
+    return response
+
+
+def cache_for_anonymous(view):
+    """Decorate a view function so anonymous readers get the shared, versioned copy."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_cacheable(request):
+            return view(request, *args, **kwargs)
+        key = _cache_key(request)
+        entry = cache.get(key)
+        if entry is not None and _still_fresh(entry):
+            return _serve(request, entry)
+
+        request._pagecache_deps = {SITE}
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return response
+        if request.session.modified:  # the view started a session: this page is personal
+            return response
+        content = response.content.decode(response.charset)
+        content = _CSRF_INPUT.sub(rf"\g<1>{_CSRF_PLACEHOLDER}\g<2>", content)
+        timeout = getattr(settings, "PAGECACHE_SECONDS", 300)
+        next_due = _next_publication()
+        if next_due is not None:
+            timeout = max(1, min(timeout, int((next_due - timezone.now()).total_seconds()) + 1))
+        entry = {
+            "stale_at": next_due,
+            "content": content,
+            "headers": {h: response[h] for h in _HEADERS_KEPT if response.has_header(h)},
+            "versions": _current_versions(request._pagecache_deps),
+        }
+        cache.set(key, entry, timeout)
+        response["X-Page-Cache"] = "miss"
+        patch_cache_control(response, private=True)
+        return response
+
+    return wrapper

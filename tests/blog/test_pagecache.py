@@ -1,0 +1,105 @@
+"""The anonymous page cache: shared copies, per-reader tokens, nothing stale after a change."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from blog.cache import bump_version
+from blog.pagecache import vary_on_cookie
+from tests.factories import PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def test_second_anonymous_view_is_served_from_the_cache(client):
+    post = PostFactory()
+    first = client.get(post.get_absolute_url())
+    second = client.get(post.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert post.title in second.content.decode()
+    assert "private" in second["Cache-Control"]
+
+
+def test_cached_page_carries_each_readers_own_working_csrf_token():
+    post = PostFactory()
+    Client().get(post.get_absolute_url())  # fills the cache with another reader's token
+    reader = Client(enforce_csrf_checks=True)
+    response = reader.get(post.get_absolute_url())
+    assert response["X-Page-Cache"] == "hit"
+    token = TOKEN.search(response.content.decode()).group(1)
+    assert "@@" not in token
+    switched = reader.post(reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
+    assert switched.status_code == 302
+
+
+def test_an_edit_makes_the_cached_page_stale_at_once(client):
+    post = PostFactory(title="Vorher")
+    client.get(post.get_absolute_url())
+    post.title = "Nachher"
+    post.save()
+    response = client.get(post.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+    assert "Nachher" in response.content.decode()
+
+
+def test_a_version_bump_of_a_dependency_makes_listings_stale(client):
+    post = PostFactory()
+    client.get(reverse("blog:home"))
+    assert client.get(reverse("blog:home"))["X-Page-Cache"] == "hit"
+    bump_version("post", post.pk)  # e.g. a comment was approved: the count changed
+    assert client.get(reverse("blog:home"))["X-Page-Cache"] == "miss"
+
+
+def test_staff_and_readers_with_a_session_always_get_a_fresh_page(client):
+    post = PostFactory()
+    client.get(post.get_absolute_url())
+    client.force_login(UserFactory(is_staff=True))
+    response = client.get(post.get_absolute_url())
+    assert not response.has_header("X-Page-Cache")
+
+
+def test_registered_cookie_gives_readers_their_own_copy(client):
+    vary_on_cookie("bw_test_state")
+    post = PostFactory()
+    client.get(post.get_absolute_url())
+    client.cookies["bw_test_state"] = "3"
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_scheduled_post_appears_on_a_cached_home_page_when_due(client):
+    PostFactory(title="Schon da")
+    PostFactory(title="Kommt gleich", published_at=timezone.now() + timedelta(minutes=10))
+    assert "Kommt gleich" not in client.get("/").content.decode()
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        assert "Kommt gleich" in client.get("/").content.decode()
+
+
+def test_counted_share_shows_on_the_cached_post_page(client):
+    post = PostFactory()
+    client.get(post.get_absolute_url())
+    client.get(reverse("blog:share", kwargs={"pk": post.pk, "network": "x"}))
+    response = client.get(post.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+    assert "(1)" in response.content.decode()
+
+
+def test_admin_bulk_publish_makes_cached_pages_stale(client, superuser):
+    draft = PostFactory(title="Frisch veröffentlicht", status="draft", published_at=None)
+    anonymous = Client()
+    anonymous.get("/")
+    client.force_login(superuser)
+    client.post(
+        reverse("admin:blog_post_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+    )
+    assert "Frisch veröffentlicht" in anonymous.get("/").content.decode()
