@@ -31,6 +31,7 @@ migrate: install
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
+	@echo "Serving the demo on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Debian's Chromium drives the browser tests; Playwright's own download does not work here.

@@ -21,4 +21,4 @@ class Command(BaseCommand):
                 ("Editor", demo.DEMO_EDITOR),
                 ("Moderator", demo.DEMO_MODERATOR),
             ):
-                self.stdout.write(f"  {role} login: {user} / {password}  → http://127.0.0.1:8000/admin/")
+                self.stdout.write(f"  {role} login: {user} / {password}  (sign in at /admin/)")
