@@ -221,8 +221,8 @@ CONTENT_SECURITY_POLICY = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
-CAPTCHA_MATH_CHALLENGE_OPERATOR = "+"
+# Additions only ("4 + 5"); the library's math_challenge multiplies whatever sign it shows.
+CAPTCHA_CHALLENGE_FUNCT = "comments.captcha.addition_challenge"
 CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
 CAPTCHA_TIMEOUT = 60  # minutes: a long comment must not outlive its captcha
 CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)

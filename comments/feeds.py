@@ -1,0 +1,77 @@
+"""RSS of the newest approved comments, site-wide and per post."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from blog.models import Post
+from comments.conf import comments_settings
+from comments.models import Comment
+
+
+class LatestCommentsFeed(Feed):
+    description = _("The newest comments of the blog.")
+
+    def title(self):
+        return _("%(site)s: newest comments") % {"site": getattr(settings, "SITE_NAME", "Blogwerk")}
+
+    def link(self):
+        return reverse("blog:home")
+
+    def feed_url(self):
+        return reverse("comments:feed")
+
+    def items(self):
+        return (
+            Comment.objects.approved()
+            .on_published_posts()
+            .select_related("post")
+            .order_by("-created_at", "-pk")[: comments_settings.FEED_ITEMS]
+        )
+
+    def item_title(self, item):
+        return _("%(name)s on “%(title)s”") % {"name": item.author_name, "title": item.post.title}
+
+    def item_description(self, item):
+        return item.body_html  # sanitised on save; the feed escapes it once more as XML
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return f"comment-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_author_name(self, item):
+        return item.author_name
+
+
+class PostCommentsFeed(LatestCommentsFeed):
+    def get_object(self, request, post_id):
+        return get_object_or_404(Post.objects.published(), pk=post_id)
+
+    def title(self, obj):
+        return _("Comments on “%(title)s”") % {"title": obj.title}
+
+    def link(self, obj):
+        return obj.get_absolute_url() + "#comments"
+
+    def feed_url(self, obj):
+        return reverse("comments:post_feed", args=[obj.pk])
+
+    def description(self, obj):
+        return self.title(obj)
+
+    def items(self, obj):
+        return (
+            Comment.objects.approved()
+            .filter(post=obj)
+            .select_related("post")
+            .order_by("-created_at", "-pk")[: comments_settings.FEED_ITEMS]
+        )

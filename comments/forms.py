@@ -1,0 +1,167 @@
+"""The comment form visitors fill in, and the small forms around it."""
+
+from __future__ import annotations
+
+import time
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Layout, Submit
+from django import forms
+from django.core import signing
+from django.core.validators import URLValidator
+from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
+
+from comments.captcha import AtomicCaptchaField
+from comments.conf import comments_settings
+from comments.sanitize import ALLOWED_TAGS_HINT, clean_body_text, clean_name, render_comment_body
+
+STARTED_SALT = "comments.form-started"
+HONEYPOT = "homepage"
+
+
+def started_token() -> str:
+    """A signed 'form shown at' time; there is no maximum age, long comments are welcome."""
+    return signing.dumps(time.time(), salt=STARTED_SALT)
+
+
+def elapsed_since(token: str) -> float | None:
+    try:
+        started = float(signing.loads(token or "", salt=STARTED_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return max(0.0, time.time() - started)
+
+
+class BodyMixin:
+    def clean_body(self):
+        body = clean_body_text(self.cleaned_data["body"])
+        if not render_comment_body(body):
+            raise forms.ValidationError(
+                _("Your comment is empty once the HTML that is not allowed is removed."), code="empty"
+            )
+        return body
+
+
+def body_field():
+    return forms.CharField(
+        label=_("Comment"),
+        max_length=comments_settings.MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_("You may use these HTML tags and attributes: %(tags)s")
+        % {"tags": escape(ALLOWED_TAGS_HINT)},
+    )
+
+
+class CommentForm(BodyMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=comments_settings.MAX_NAME_LENGTH)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, help_text=_("Will not be published."))
+    url = forms.URLField(
+        label=_("Website"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
+    body = body_field()
+    parent = forms.IntegerField(required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput)
+    started = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    # The honeypot: hidden from people by CSS, tempting for bots. Missing counts as filled.
+    homepage = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    captcha = AtomicCaptchaField(
+        label=_("Spam protection: please add the two numbers"),
+        help_text=_("Can't read the numbers? Use the link “task as text”, or get a new task."),
+    )
+    remember = forms.BooleanField(
+        label=_("Save my name, e-mail and website in this browser for the next comment."), required=False
+    )
+    subscribe = forms.BooleanField(
+        label=_("E-mail me when someone replies (you will get a confirmation link first)."),
+        required=False,
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("started", started_token())
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.form_id = "commentform"
+        self.helper.form_class = "comment-form"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            HTML(
+                '<p class="small text-body-secondary">{% load i18n %}'
+                "{% translate 'Your e-mail address will not be published. Required fields are marked *' %}"
+                "</p>"
+            ),
+            Field("body"),
+            Div(Div("name", css_class="col-md-6"), Div("email", css_class="col-md-6"), css_class="row"),
+            Field("url"),
+            Div(Field(HONEYPOT), css_class="comment-hp", aria_hidden="true"),
+            "parent",
+            "started",
+            Field("captcha"),
+            Field("remember"),
+            Field("subscribe"),
+            Submit("submit", _("Post comment"), css_class="btn btn-primary"),
+        )
+
+    def clean_name(self):
+        name = clean_name(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("Please enter a name."), code="required")
+        return name
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    @property
+    def honeypot_filled(self) -> bool:
+        return HONEYPOT not in self.data or bool(self.data.get(HONEYPOT))
+
+    @property
+    def elapsed_seconds(self) -> float | None:
+        return elapsed_since(self.data.get("started", ""))
+
+    def refresh_started(self):
+        """After a rejection for speed the visitor gets a fresh start time with their text."""
+        data = self.data.copy()
+        data["started"] = started_token()
+        self.data = data
+
+
+class CommentEditForm(BodyMixin, forms.Form):
+    body = body_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Field("body"), Submit("submit", _("Save changes")))
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is wrong with this comment? (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Field("reason"), Submit("submit", _("Report to the moderators")))
+
+
+class StaffReplyForm(BodyMixin, forms.Form):
+    body = body_field()
+
+
+class PrivacyForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))

@@ -1,0 +1,318 @@
+"""Comments under posts, their moderation history, reports, reply subscriptions, settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comments.conf import comments_settings
+
+SETTINGS_CACHE_KEY = "comments:settings:v1"
+
+
+class ModerationSettings(models.Model):
+    """The one record of moderation rules, edited by staff in the admin."""
+
+    class Approval(models.TextChoices):
+        ALL = "all", _("Every comment needs approval")
+        FIRST_TIME = "first_time", _("Only first-time authors need approval")
+        NONE = "none", _("No approval needed")
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    approval = models.CharField(
+        _("approval"),
+        max_length=20,
+        choices=Approval.choices,
+        default=Approval.FIRST_TIME,
+        help_text=_("An e-mail address with an approved comment counts as known."),
+    )
+    max_links = models.PositiveSmallIntegerField(
+        _("hold when more links than"),
+        default=2,
+        help_text=_("Comments with more links than this wait for approval."),
+    )
+    moderation_keywords = models.TextField(
+        _("moderation keywords"),
+        blank=True,
+        help_text=_(
+            "One word or phrase per line. A comment containing one (in name, e-mail, website, "
+            "text, IP address or browser) waits for approval."
+        ),
+    )
+    blocked_keywords = models.TextField(
+        _("blocked keywords"),
+        blank=True,
+        help_text=_("One word or phrase per line. A comment containing one goes straight to spam."),
+    )
+    close_after_days = models.PositiveIntegerField(
+        _("close comments after days"),
+        default=0,
+        help_text=_("Posts older than this take no new comments. 0 keeps them open."),
+    )
+    max_depth = models.PositiveSmallIntegerField(
+        _("threading depth"),
+        default=comments_settings.MAX_DEPTH,
+        help_text=_("Levels of nested replies; 1 turns threading off."),
+    )
+    notify_moderators = models.BooleanField(_("e-mail moderators when comments wait"), default=True)
+
+    class Meta:
+        verbose_name = _("moderation settings")
+        verbose_name_plural = _("moderation settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="comments_settings_singleton"),
+            models.CheckConstraint(condition=Q(max_depth__gte=1), name="comments_settings_depth_min"),
+        ]
+
+    def __str__(self):
+        return str(_("Moderation settings"))
+
+    def save(self, *args, **kwargs):
+        self.id = 1
+        super().save(*args, **kwargs)
+        cache.delete(SETTINGS_CACHE_KEY)
+
+    @classmethod
+    def load(cls) -> ModerationSettings:
+        """The current settings; cached, the record is created with defaults on first use."""
+        obj = cache.get(SETTINGS_CACHE_KEY)
+        if obj is None:
+            obj, _created = cls.objects.get_or_create(id=1)
+            cache.set(SETTINGS_CACHE_KEY, obj, 60 * 60)
+        return obj
+
+    @staticmethod
+    def keyword_list(text: str) -> list[str]:
+        return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        """What every reader may see."""
+        return self.filter(approved_q())
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def spam(self):
+        return self.filter(status=Comment.Status.SPAM)
+
+    def on_published_posts(self):
+        from blog.models import published_q
+
+        return self.filter(published_q("post__"))
+
+    def for_thread(self, post_id: int, own_ids=()):
+        """The thread of a post as the reader sees it: approved, plus their own pending ones."""
+        condition = approved_q()
+        if own_ids:
+            condition |= Q(status=Comment.Status.PENDING, pk__in=list(own_ids))
+        return self.filter(condition, post_id=post_id).order_by("created_at", "pk")
+
+
+def approved_q(prefix: str = "") -> Q:
+    """The visibility rule as a Q object, for ``Count(filter=…)``."""
+    return Q(**{f"{prefix}status": Comment.Status.APPROVED})
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        SPAM = "spam", _("Spam")
+        TRASH = "trash", _("Trash")
+
+    post = models.ForeignKey(
+        "blog.Post", verbose_name=_("post"), on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("reply to"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+    )
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+    author_name = models.CharField(_("name"), max_length=comments_settings.MAX_NAME_LENGTH)
+    author_email = models.EmailField(_("e-mail"), db_index=True)
+    author_url = models.URLField(_("website"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Set when a member of staff wrote the comment."),
+    )
+    body = models.TextField(_("text"))
+    body_html = models.TextField(editable=False, default="")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    reasons = models.JSONField(_("moderation reasons"), default=list, blank=True, editable=False)
+    # Duplicate detection as a database fact: one live comment per post, author and text.
+    fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
+    # Notification bookkeeping: moderators told it waits; readers told it appeared (once).
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["post", "status", "created_at"], name="comment_thread_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, depth=0) | Q(parent__isnull=False, depth__gt=0),
+                name="comment_depth_matches_parent",
+            ),
+            models.UniqueConstraint(
+                fields=["post", "fingerprint"],
+                condition=Q(status__in=["pending", "approved"]) & ~Q(fingerprint=""),
+                name="comment_no_live_duplicates",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name}: {self.excerpt(60)}"
+
+    def get_absolute_url(self):
+        return reverse("comments:permalink", kwargs={"pk": self.pk})
+
+    def clean(self):
+        if self.parent_id and self.post_id and self.parent.post_id != self.post_id:
+            raise ValidationError({"parent": _("The reply must be on the same post.")})
+
+    def excerpt(self, length: int = 80) -> str:
+        text = " ".join((self.body or "").split())
+        return text if len(text) <= length else text[: length - 1] + "…"
+
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.pk}"
+
+
+class CommentEvent(models.Model):
+    """One line of a comment's history: what happened, who did it, and why."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        HELD = "held", _("held for moderation")
+        SPAM = "spam", _("marked as spam")
+        TRASHED = "trashed", _("moved to trash")
+        RESTORED = "restored", _("restored")
+        EDITED = "edited", _("edited")
+        WITHDRAWN = "withdrawn", _("withdrawn by the author")
+        REPORTED = "reported", _("reported by a reader")
+        IMPORTED = "imported", _("imported")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    status = models.CharField(_("status afterwards"), max_length=10, choices=Comment.Status.choices)
+    previous_status = models.CharField(
+        _("status before"), max_length=10, choices=Comment.Status.choices, blank=True
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class CommentReport(models.Model):
+    """A reader told the moderators that a comment is a problem."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    reporter_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved = models.BooleanField(_("resolved"), default=False)
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter_hash"], name="comment_report_once")
+        ]
+
+    def __str__(self):
+        return self.reason or str(_("(no reason given)"))
+
+
+class Subscription(models.Model):
+    """Someone asked for an e-mail when their comments on a post get replies (double opt-in)."""
+
+    post = models.ForeignKey("blog.Post", on_delete=models.CASCADE, related_name="comment_subscriptions")
+    email = models.EmailField(_("e-mail"))
+    comment = models.ForeignKey(
+        Comment,
+        verbose_name=_("requested with"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reply subscription")
+        verbose_name_plural = _("reply subscriptions")
+        constraints = [models.UniqueConstraint(fields=["post", "email"], name="comment_subscription_once")]
+
+    def __str__(self):
+        return f"{self.email} → {self.post_id}"
+
+
+class MailOptOut(models.Model):
+    """An address that asked not to get a kind of notification again."""
+
+    class Kind(models.TextChoices):
+        MODERATION = "moderation", _("comments waiting for moderation")
+
+    email = models.EmailField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("e-mail opt-out")
+        verbose_name_plural = _("e-mail opt-outs")
+        constraints = [models.UniqueConstraint(fields=["email", "kind"], name="comment_mail_optout_once")]
+
+    def __str__(self):
+        return f"{self.email} ({self.kind})"

@@ -1,0 +1,291 @@
+"""E-mail about comments, prepared after the transaction commits and sent without blocking.
+
+- Moderators: one mail listing what waits, at most one per ``MODERATION_MAIL_INTERVAL``
+  (later arrivals go into the next mail, or the one ``manage.py comments_notify`` sends
+  from cron), with signed one-click links to approve or mark as spam.
+- The post's author: each newly approved comment (unless turned off in their profile).
+- Reply subscribers (double opt-in): a confirmation mail once the comment is approved, then
+  a mail for each approved reply to their comments on that post.
+Every mail carries a signed unsubscribe link; nothing goes out for held or spam comments.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.cache import cache
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from blog.permissions import MODERATORS
+from comments.conf import comments_settings
+from comments.models import Comment, CommentReport, MailOptOut, ModerationSettings, Subscription
+from comments.moderation import describe
+from comments.sanitize import clean_header_value
+
+logger = logging.getLogger(__name__)
+
+MODERATION_MAIL_KEY = "comments:moderation-mail"
+SALT_MODERATE = "comments.moderate"
+SALT_UNSUBSCRIBE = "comments.unsubscribe"
+SALT_CONFIRM = "comments.confirm"
+
+
+# --- signed links -------------------------------------------------------------------------
+def moderation_token(comment_id: int, action: str, user_id: int) -> str:
+    return signing.dumps({"c": comment_id, "a": action, "u": user_id}, salt=SALT_MODERATE, compress=True)
+
+
+def read_moderation_token(token: str) -> dict:
+    """Raise ``signing.BadSignature`` (or its subclass for expired links) when not valid."""
+    return signing.loads(token, salt=SALT_MODERATE, max_age=comments_settings.MODERATION_LINK_MAX_AGE)
+
+
+def unsubscribe_token(kind: str, value) -> str:
+    """``kind`` is ``moderation`` (an e-mail), ``author`` (a user id) or ``replies`` (a subscription id)."""
+    return signing.dumps({"k": kind, "v": value}, salt=SALT_UNSUBSCRIBE, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> dict:
+    return signing.loads(token, salt=SALT_UNSUBSCRIBE)
+
+
+def confirm_token(subscription_id: int) -> str:
+    return signing.dumps({"s": subscription_id}, salt=SALT_CONFIRM)
+
+
+def read_confirm_token(token: str) -> dict:
+    return signing.loads(token, salt=SALT_CONFIRM, max_age=comments_settings.SUBSCRIPTION_CONFIRM_MAX_AGE)
+
+
+def absolute(base_url: str, path: str) -> str:
+    base = (getattr(settings, "SITE_URL", "") or base_url or "http://localhost:8000").rstrip("/")
+    return base + path
+
+
+# --- scheduling ---------------------------------------------------------------------------
+def schedule(builder, *args, **kwargs) -> None:
+    """Build the mails after commit, send them outside the request; failures are only logged."""
+    transaction.on_commit(partial(_build_and_send, builder, *args, **kwargs))
+
+
+def _build_and_send(builder, *args, **kwargs) -> None:
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            messages = builder(*args, **kwargs)
+    except Exception:
+        logger.exception("could not prepare comment notifications")
+        return
+    if not messages:
+        return
+    if comments_settings.MAIL_IN_BACKGROUND:
+        threading.Thread(target=send_messages, args=(messages,), daemon=True).start()
+    else:
+        send_messages(messages)
+
+
+def send_messages(messages: list[EmailMessage]) -> int:
+    sent = 0
+    try:
+        with get_connection(fail_silently=False) as connection:
+            for message in messages:
+                try:
+                    message.connection = connection
+                    sent += message.send()
+                except Exception:
+                    logger.exception("could not send comment notification to %s", message.to)
+    except Exception:
+        logger.exception("mail server unavailable for comment notifications")
+    return sent
+
+
+def _message(*, to: str, subject: str, template: str, context: dict, unsubscribe_url: str) -> EmailMessage:
+    site = getattr(settings, "SITE_NAME", "Blogwerk")
+    context = {**context, "site_name": site, "unsubscribe_url": unsubscribe_url}
+    body = render_to_string(template, context)
+    return EmailMessage(
+        # Names and titles pass through clean_header_value: no line breaks, no header injection.
+        subject=clean_header_value(f"[{site}] {subject}"),
+        body=body,
+        to=[to],
+        headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "Auto-Submitted": "auto-generated"},
+    )
+
+
+# --- moderators ---------------------------------------------------------------------------
+def moderator_recipients():
+    User = get_user_model()
+    opted_out = MailOptOut.objects.filter(kind=MailOptOut.Kind.MODERATION).values("email")
+    return (
+        User.objects.filter(is_active=True, is_staff=True)
+        .filter(Q(groups__name=MODERATORS) | Q(is_superuser=True))
+        .exclude(email="")
+        .exclude(email__in=opted_out)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def moderators_digest(*, base_url: str = "", force: bool = False) -> list[EmailMessage]:
+    """One mail per moderator about comments and reports nobody was told of yet."""
+    if not ModerationSettings.load().notify_moderators:
+        return []
+    waiting = list(
+        Comment.objects.pending().filter(moderators_notified_at__isnull=True).select_related("post")[:100]
+    )
+    reports = list(
+        CommentReport.objects.filter(resolved=False, moderators_notified_at__isnull=True).select_related(
+            "comment__post"
+        )[:100]
+    )
+    if not waiting and not reports:
+        return []
+    # Batching: the first arrival mails at once, later ones wait for the next window.
+    if not force and not cache.add(
+        MODERATION_MAIL_KEY, 1, timeout=comments_settings.MODERATION_MAIL_INTERVAL
+    ):
+        return []
+    now = timezone.now()
+    Comment.objects.filter(pk__in=[c.pk for c in waiting]).update(moderators_notified_at=now)
+    CommentReport.objects.filter(pk__in=[r.pk for r in reports]).update(moderators_notified_at=now)
+    queue_url = absolute(base_url, reverse("admin:comments_comment_changelist") + "?status=pending")
+    messages = []
+    for user in moderator_recipients():
+        items = [
+            {
+                "comment": c,
+                "reasons": [describe(r) for r in c.reasons if r.get("action") != "approve"],
+                "approve_url": absolute(
+                    base_url, reverse("comments:moderate", args=[moderation_token(c.pk, "approve", user.pk)])
+                ),
+                "spam_url": absolute(
+                    base_url, reverse("comments:moderate", args=[moderation_token(c.pk, "spam", user.pk)])
+                ),
+                "admin_url": absolute(base_url, reverse("admin:comments_comment_change", args=[c.pk])),
+            }
+            for c in waiting
+        ]
+        messages.append(
+            _message(
+                to=user.email,
+                subject=translation.ngettext(
+                    "%(count)d comment waits for moderation",
+                    "%(count)d comments wait for moderation",
+                    len(waiting),
+                )
+                % {"count": len(waiting)}
+                if waiting
+                else translation.gettext("Readers reported comments"),
+                template="comments/email/moderators.txt",
+                context={"items": items, "reports": reports, "queue_url": queue_url},
+                unsubscribe_url=absolute(
+                    base_url,
+                    reverse("comments:unsubscribe", args=[unsubscribe_token("moderation", user.email)]),
+                ),
+            )
+        )
+    return messages
+
+
+# --- readers ------------------------------------------------------------------------------
+def comment_submitted(comment_id: int, *, base_url: str = "") -> list[EmailMessage]:
+    comment = Comment.objects.filter(pk=comment_id).only("status").first()
+    if comment is None:
+        return []
+    if comment.status == Comment.Status.APPROVED:
+        return comment_approved(comment_id, base_url=base_url)
+    if comment.status == Comment.Status.PENDING:
+        return moderators_digest(base_url=base_url)
+    return []
+
+
+def _thread_emails(comment: Comment) -> set[str]:
+    """E-mail addresses of the comments above this one: the people it answers."""
+    emails, parent_id, hops = set(), comment.parent_id, 0
+    while parent_id is not None and hops < 50:
+        row = Comment.objects.filter(pk=parent_id).values("parent_id", "author_email").first()
+        if row is None:
+            break
+        emails.add(row["author_email"])
+        parent_id, hops = row["parent_id"], hops + 1
+    return emails
+
+
+def comment_approved(comment_id: int, *, base_url: str = "") -> list[EmailMessage]:
+    """Tell the post's author, reply subscribers, and ask a new subscriber to confirm — once."""
+    claimed = Comment.objects.filter(
+        pk=comment_id, status=Comment.Status.APPROVED, announced_at__isnull=True
+    ).update(announced_at=timezone.now())
+    if not claimed:
+        return []
+    comment = Comment.objects.select_related("post__author__author_profile").get(pk=comment_id)
+    post = comment.post
+    comment_url = absolute(base_url, comment.get_absolute_url())
+    context = {"comment": comment, "post": post, "comment_url": comment_url}
+    messages = []
+    told = {comment.author_email}
+
+    author = post.author
+    profile = getattr(author, "author_profile", None)
+    wants = profile.notify_on_comments if profile is not None else True
+    if author.email and wants and author.email.lower() not in told and comment.user_id != author.pk:
+        told.add(author.email.lower())
+        messages.append(
+            _message(
+                to=author.email,
+                subject=translation.gettext("New comment on “%(title)s”") % {"title": post.title},
+                template="comments/email/author.txt",
+                context=context,
+                unsubscribe_url=absolute(
+                    base_url, reverse("comments:unsubscribe", args=[unsubscribe_token("author", author.pk)])
+                ),
+            )
+        )
+
+    answered = _thread_emails(comment) - told
+    if answered:
+        for sub in Subscription.objects.filter(post=post, confirmed_at__isnull=False, email__in=answered):
+            told.add(sub.email)
+            messages.append(
+                _message(
+                    to=sub.email,
+                    subject=translation.gettext("New reply on “%(title)s”") % {"title": post.title},
+                    template="comments/email/reply.txt",
+                    context=context,
+                    unsubscribe_url=absolute(
+                        base_url, reverse("comments:unsubscribe", args=[unsubscribe_token("replies", sub.pk)])
+                    ),
+                )
+            )
+
+    for sub in Subscription.objects.filter(
+        comment=comment, confirmed_at__isnull=True, confirmation_sent_at__isnull=True
+    ):
+        Subscription.objects.filter(pk=sub.pk).update(confirmation_sent_at=timezone.now())
+        messages.append(
+            _message(
+                to=sub.email,
+                subject=translation.gettext("Please confirm: replies to your comment on “%(title)s”")
+                % {"title": post.title},
+                template="comments/email/confirm.txt",
+                context={
+                    **context,
+                    "confirm_url": absolute(
+                        base_url, reverse("comments:subscription_confirm", args=[confirm_token(sub.pk)])
+                    ),
+                },
+                unsubscribe_url=absolute(
+                    base_url, reverse("comments:unsubscribe", args=[unsubscribe_token("replies", sub.pk)])
+                ),
+            )
+        )
+    return messages

@@ -1,0 +1,148 @@
+"""Tags the project templates load to show comments; ``blog`` itself never imports this app.
+
+- ``{% comment_section post %}``: the thread (one query), paging, and the form.
+- ``{% comment_count post %}``: "with 2 comments"; on listings the counts of every post on the
+  page come from one query.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from comments import services
+from comments.forms import CommentForm
+from comments.models import Comment, ModerationSettings
+from comments.moderation import describe
+from comments.tree import Thread, thread_for
+
+register = template.Library()
+
+PAGE_PARAM = "cpage"
+
+
+def _request_cache(request, name: str) -> dict:
+    if request is None:
+        return {}
+    store = getattr(request, "_comments_cache", None)
+    if store is None:
+        store = {}
+        request._comments_cache = store
+    return store.setdefault(name, {})
+
+
+def get_thread(request, post) -> Thread:
+    """The post's thread as this reader sees it, loaded once per request."""
+    from comments.views import own_comment_ids
+
+    threads = _request_cache(request, "threads")
+    if post.pk not in threads:
+        threads[post.pk] = thread_for(post.pk, own_comment_ids(request) if request else ())
+    return threads[post.pk]
+
+
+def _listing_counts(context, post) -> dict[int, int] | None:
+    """Approved counts for every post of the listing in the context, from one query."""
+    posts = context.get("posts")
+    if posts is None:
+        return None
+    request = context.get("request")
+    counts = _request_cache(request, "counts") if request is not None else {}
+    if post.pk not in counts:
+        ids = [p.pk for p in posts if getattr(p, "pk", None) is not None]
+        if post.pk not in ids:
+            return None
+        rows = (
+            Comment.objects.approved()
+            .filter(post_id__in=ids)
+            .values("post_id")
+            .annotate(n=Count("pk"))
+            .values_list("post_id", "n")
+        )
+        counts.update(dict.fromkeys(ids, 0))
+        counts.update(dict(rows))
+    return counts
+
+
+def _render(context, name: str, values: dict) -> str:
+    """Render a partial like an inclusion tag does: same engine, autoescape, no processors rerun."""
+    t = context.template.engine.get_template(name) if context.template else None
+    if t is None:  # pragma: no cover - tags are always used inside templates
+        from django.template.loader import get_template
+
+        return get_template(name).render(values)
+    return t.render(context.new(values))
+
+
+@register.simple_tag(takes_context=True)
+def comment_count(context, post):
+    """ "with N comments" linking to the thread; counts approved comments only."""
+    counts = _listing_counts(context, post)
+    if counts is not None and post.pk in counts:
+        count = counts[post.pk]
+    else:
+        count = get_thread(context.get("request"), post).approved_count
+    return _render(context, "comments/_count.html", {"count": count, "post": post})
+
+
+@register.simple_tag(takes_context=True)
+def comment_section(context, post):
+    """The discussion under a post: the page of threads asked for, paging links and the form."""
+    request = context.get("request")
+    thread = get_thread(request, post)
+    ms = ModerationSettings.load()
+    page_number, roots = thread.page(request.GET.get(PAGE_PARAM, 1) if request else 1)
+    closed = services.post_is_closed(post, ms)
+    form = None
+    reply_to = None
+    if not closed:
+        initial = {}
+        reply_id = request.GET.get("replytocom", "") if request else ""
+        if reply_id.isdigit() and int(reply_id) in thread.by_id:
+            reply_to = thread.by_id[int(reply_id)]
+            initial["parent"] = reply_to.pk
+        form = CommentForm(initial=initial, action=reverse("comments:post", args=[post.pk]))
+    pages = range(1, thread.num_pages + 1) if thread.num_pages > 1 else ()
+    return _render(
+        context,
+        "comments/_section.html",
+        {
+            "post": post,
+            "thread": thread,
+            "roots": roots,
+            "page_number": page_number,
+            "pages": pages,
+            "page_param": PAGE_PARAM,
+            "closed": closed,
+            "form": form,
+            "reply_to": reply_to,
+            "max_depth": ms.max_depth,
+            "threaded": ms.max_depth > 1,
+            "can_reply": form is not None and ms.max_depth > 1,
+            "labels": {
+                "reply": _("Reply"),
+                "to": _("to"),
+                "edit": _("Edit"),
+                "withdraw": _("Withdraw"),
+                "report": _("Report"),
+                "pending": _("Your comment is awaiting moderation."),
+            },
+            "comment_base": reverse("comments:permalink", args=[0])[:-2],
+            "request": request,
+            "csrf_token": context.get("csrf_token"),
+            "user": context.get("user"),
+        },
+    )
+
+
+@register.filter
+def reason_texts(reasons) -> list[str]:
+    return [describe(r) for r in reasons or []]
+
+
+@register.simple_tag
+def pending_comment_count() -> int:
+    """For the admin index: how many comments wait for a moderator."""
+    return Comment.objects.pending().count()

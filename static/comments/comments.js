@@ -1,0 +1,103 @@
+/* Comment form helpers: reply in place, fresh captcha for cached pages, text captcha, remembered author. */
+(function () {
+  "use strict";
+
+  function $(selector, root) { return (root || document).querySelector(selector); }
+
+  var respond = $("#respond");
+  var form = respond && $("form", respond);
+  if (!form) { return; }
+
+  // --- reply in place: move the form under the comment -----------------------------------
+  var home = document.createElement("div");
+  home.id = "respond-home";
+  respond.parentNode.insertBefore(home, respond);
+  var parentInput = form.querySelector("input[name=parent]");
+  var cancel = $("#cancel-comment-reply-link");
+  var title = $(".reply-title-text", respond);
+
+  function setTitle(name) {
+    if (!title) { return; }
+    title.textContent = name ? title.getAttribute("data-reply").replace("%(name)s", name) : title.getAttribute("data-default");
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".comment-reply-link");
+    if (!link || !parentInput) { return; }
+    event.preventDefault();
+    var item = document.getElementById("comment-" + link.getAttribute("data-comment-id"));
+    if (!item) { return; }
+    var body = item.querySelector(".comment-body");
+    body.parentNode.insertBefore(respond, body.nextSibling);
+    parentInput.value = link.getAttribute("data-comment-id");
+    setTitle(link.getAttribute("data-author"));
+    if (cancel) { cancel.hidden = false; }
+    var textarea = form.querySelector("textarea[name=body]");
+    if (textarea) { textarea.focus(); }
+  });
+
+  if (cancel) {
+    cancel.addEventListener("click", function (event) {
+      event.preventDefault();
+      home.parentNode.insertBefore(respond, home.nextSibling);
+      if (parentInput) { parentInput.value = ""; }
+      setTitle("");
+      cancel.hidden = true;
+    });
+  }
+
+  // --- captcha: a fresh task when the visitor starts (the page may come from a cache) ----
+  var box = $(".captcha-box", form);
+  var keyInput = form.querySelector("input[name=captcha_0]");
+  var answerInput = form.querySelector("input[name=captcha_1]");
+  var startedInput = form.querySelector("input[name=started]");
+
+  function loadChallenge(withStart) {
+    if (!box) { return Promise.resolve(); }
+    return fetch(box.getAttribute("data-challenge-url"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+      .then(function (data) {
+        keyInput.value = data.key;
+        $(".captcha-image", box).src = data.image_url;
+        $(".captcha-text-link", box).href = data.text_url;
+        $(".captcha-text", box).textContent = "";
+        if (answerInput) { answerInput.value = ""; }
+        if (withStart && startedInput) { startedInput.value = data.started; }
+      })
+      .catch(function () { /* keep the task the page came with */ });
+  }
+
+  if (box) {
+    var refresh = $(".captcha-refresh", box);
+    refresh.hidden = false;
+    refresh.addEventListener("click", function () { loadChallenge(false); });
+    var fresh = false;
+    form.addEventListener("focusin", function () {
+      if (fresh || form.classList.contains("was-submitted")) { return; }
+      fresh = true;
+      // A form that came back with errors keeps its task and start time.
+      if (!form.querySelector(".is-invalid, .invalid-feedback")) { loadChallenge(true); }
+    });
+    $(".captcha-text-link", box).addEventListener("click", function (event) {
+      event.preventDefault();
+      fetch(this.href, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) { $(".captcha-text", box).textContent = data.text; })
+        .catch(function () {});
+    });
+  }
+
+  // --- remembered author (cookie set only when the visitor ticked the box) ---------------
+  var match = document.cookie.match(/(?:^|; )comment_author=([^;]*)/);
+  if (match) {
+    try {
+      var author = JSON.parse(decodeURIComponent(match[1]));
+      [["name", author.name], ["email", author.email], ["url", author.url]].forEach(function (pair) {
+        var input = form.querySelector("input[name=" + pair[0] + "]");
+        if (input && !input.value && typeof pair[1] === "string") { input.value = pair[1]; }
+      });
+      var remember = form.querySelector("input[name=remember]");
+      if (remember) { remember.checked = true; }
+    } catch (error) { /* ignore a damaged cookie */ }
+  }
+})();
