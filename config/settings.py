@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Old WordPress links (?p=N, old permalinks on 404) answer with a 301 to the new address.
+    "wpimport.middleware.LegacyRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

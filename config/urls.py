@@ -26,7 +26,6 @@ urlpatterns = [
     ),
     path("polls/", include("polls.urls")),
     path("comments/", include("comments.urls")),
-    path("", include("wpimport.urls")),
     # Last: the blog owns "/" and the catch-all static page slugs.
     path("", include("blog.urls")),
 ]
