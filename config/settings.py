@@ -226,6 +226,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Additions only ("4 + 5"); the library's math_challenge multiplies whatever sign it shows.
 CAPTCHA_CHALLENGE_FUNCT = "comments.captcha.addition_challenge"
 CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
+# Rotated much, "+" reads as "×": keep the signs upright enough to be read.
+CAPTCHA_LETTER_ROTATION = (-8, 8)
 CAPTCHA_TIMEOUT = 60  # minutes: a long comment must not outlive its captcha
 CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
 
