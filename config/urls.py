@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_page
+from django.views.generic import RedirectView
 
 from blog import views as blog_views
 from blog.sitemaps import sitemaps
@@ -11,6 +14,8 @@ from blog.sitemaps import sitemaps
 admin.site.site_header = _("Blogwerk administration")
 admin.site.site_title = _("Blogwerk")
 admin.site.index_title = _("Editing and moderation")
+# The app list on every admin page squeezes the wide moderation queue; the index has it.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -18,6 +23,7 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("healthz", blog_views.healthz, name="healthz"),
     path("robots.txt", blog_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
     path(
         "sitemap.xml",
         cache_page(60 * 15)(sitemap_views.sitemap),

@@ -55,3 +55,9 @@ def test_database_outage_on_a_post_hands_the_text_back(rf):
     assert response.status_code == 503
     assert "could not be saved" in html
     assert "Bitte nicht verlieren" in html
+
+
+def test_favicon_ico_points_at_the_static_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
