@@ -10,6 +10,10 @@ DEFAULTS = {
     "IMAGE_MAX_PIXELS": 40_000_000,
     "IMAGE_WIDTHS": (480, 800, 1200, 1600),
     "SHARE_COUNT_WINDOW": 24 * 60 * 60,
+    # Sign-in attempts to the admin, counted in the shared cache.
+    "LOGIN_ATTEMPTS_PER_IP": 10,
+    "LOGIN_ATTEMPTS_PER_USER": 20,
+    "LOGIN_WINDOW": 15 * 60,
 }
 
 

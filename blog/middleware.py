@@ -1,5 +1,6 @@
-"""Turn an unreachable database into a friendly 503 instead of a traceback."""
+"""Turn an unreachable database or a full disk into a friendly answer instead of a traceback."""
 
+import errno
 import logging
 
 from django.db import DatabaseError, InterfaceError, OperationalError
@@ -34,6 +35,17 @@ def service_unavailable(request=None) -> HttpResponse:
     return response
 
 
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
+def storage_full(request=None) -> HttpResponse:
+    """507: the upload or form could not be stored; say so and hand the text back."""
+    context = {"kept": kept_fields(request)}
+    response = HttpResponse(loader.get_template("507.html").render(context, request), status=507)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 class DatabaseUnavailableMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -47,4 +59,7 @@ class DatabaseUnavailableMiddleware:
         ):
             logger.error("database unavailable: %s", exception)
             return service_unavailable(request)
+        if isinstance(exception, OSError) and exception.errno in DISK_FULL:
+            logger.error("storage full: %s", exception)
+            return storage_full(request)
         return None

@@ -8,12 +8,15 @@ decides what is safe: hold a comment for moderation, refuse a vote with a messag
 from __future__ import annotations
 
 import enum
+import functools
+import hashlib
 import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -55,3 +58,43 @@ def too_many_requests(request, *, retry_after: int = 60, message: str = ""):
     response = render(request, "429.html", {"message": message, "retry_after": retry_after}, status=429)
     response["Retry-After"] = str(retry_after)
     return response
+
+
+def limit_login_attempts(view):
+    """Refuse sign-in attempts past a limit per address and per user name (429).
+
+    Counted on every POST, successful or not; a cache outage lets sign-ins through, since
+    locking every editor out is worse than slower brute force against hashed passwords.
+    """
+    from blog.clients import client_ip, ip_hash
+    from blog.conf import blog_settings
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            window = blog_settings.LOGIN_WINDOW
+            username = (request.POST.get("username") or "").strip().lower()[:150]
+            decisions = {
+                hit(
+                    "login-ip",
+                    ip_hash(client_ip(request))[:32],
+                    limit=blog_settings.LOGIN_ATTEMPTS_PER_IP,
+                    window=window,
+                ),
+                hit(
+                    "login-user",
+                    hashlib.sha256(username.encode()).hexdigest()[:32],
+                    limit=blog_settings.LOGIN_ATTEMPTS_PER_USER,
+                    window=window,
+                ),
+            }
+            if Decision.LIMITED in decisions:
+                logger.warning("admin sign-in limited for %s", client_ip(request))
+                return too_many_requests(
+                    request,
+                    retry_after=window,
+                    message=_("Too many sign-in attempts. Please wait a quarter of an hour and try again."),
+                )
+        return view(request, *args, **kwargs)
+
+    return wrapper

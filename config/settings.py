@@ -164,8 +164,27 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Let Django serve uploads itself (single-box set-ups, tests); behind a proxy let the proxy do it.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+# Uploads in S3-compatible object storage (pip install ".[s3]"), so every app server on
+# every machine sees the same media; credentials come from the usual AWS_* variables.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+if S3_BUCKET:
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("S3_REGION", default=None),
+            "custom_domain": env.str("S3_CUSTOM_DOMAIN", default=None),
+            "location": env.str("S3_LOCATION", default="media"),
+            "default_acl": None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -9,6 +9,7 @@ from django.views.decorators.cache import cache_page
 from django.views.generic import RedirectView
 
 from blog import views as blog_views
+from blog.ratelimit import limit_login_attempts
 from blog.sitemaps import sitemaps
 
 admin.site.site_header = _("Blogwerk administration")
@@ -18,6 +19,7 @@ admin.site.index_title = _("Editing and moderation")
 admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
+    path("admin/login/", limit_login_attempts(admin.site.login)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("captcha/", include("captcha.urls")),

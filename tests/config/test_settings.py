@@ -114,3 +114,17 @@ def test_database_url_selects_postgresql():
     code = "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'])"
     result = manage("shell", "-c", code, env={"DEBUG": "true", "DATABASE_URL": "postgres://u@127.0.0.1:5432/blogwerk"})
     assert result.stdout.split() == ["django.db.backends.postgresql", "blogwerk"]
+
+
+def test_s3_bucket_moves_media_to_object_storage():
+    code = "from django.conf import settings as s; d=s.STORAGES['default']; print(d['BACKEND'], d['OPTIONS']['bucket_name'], d['OPTIONS']['endpoint_url'])"
+    result = manage(
+        "shell", "-c", code, env={"DEBUG": "true", "S3_BUCKET": "blog-media", "S3_ENDPOINT_URL": "https://s3.example.org"}
+    )
+    assert result.stdout.split() == ["storages.backends.s3.S3Storage", "blog-media", "https://s3.example.org"]
+
+
+def test_media_stays_on_the_file_system_by_default():
+    code = "from django.conf import settings as s; print(s.STORAGES['default']['BACKEND'])"
+    result = manage("shell", "-c", code, env={"DEBUG": "true"})
+    assert result.stdout.split() == ["django.core.files.storage.FileSystemStorage"]
