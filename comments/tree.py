@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+import functools
 import math
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from comments.conf import comments_settings
 from comments.models import Comment
@@ -53,9 +55,38 @@ class Thread:
         return self.roots.index(node) // self.page_size + 1
 
 
-def load_comments(post_id: int, own_ids=()) -> list[Comment]:
+# Formatting dates is slow and a thread repeats few days and minutes: remember the strings
+# per language (they depend on nothing else), across requests.
+@functools.lru_cache(maxsize=4096)
+def _formatted_date(language: str, day: datetime.date) -> str:
+    return date_format(day, "DATE_FORMAT")
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_time(language: str, hour: int, minute: int) -> str:
+    return time_format(datetime.time(hour, minute), "TIME_FORMAT")
+
+
+class ThreadComment:
+    """A comment as the thread shows it: plain attributes, ten times cheaper than a model instance."""
+
+    __slots__ = (
+        *THREAD_FIELDS, "children", "iso_date", "said_on", "is_pending", "is_own", "can_change", "author_link",
+    )  # fmt: skip
+
+    def __init__(self, row):
+        for name, value in zip(THREAD_FIELDS, row, strict=True):
+            setattr(self, name, value)
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def load_comments(post_id: int, own_ids=()) -> list[ThreadComment]:
     """The one query: every visible comment of the post, oldest first."""
-    return list(Comment.objects.for_thread(post_id, own_ids).only(*THREAD_FIELDS))
+    rows = Comment.objects.for_thread(post_id, own_ids).values_list(*THREAD_FIELDS)
+    return [ThreadComment(row) for row in rows]
 
 
 def build_thread(
@@ -76,24 +107,26 @@ def build_thread(
     roots: list[Comment] = []
     approved = 0
     said = gettext("said on %(date)s at %(time)s")
-    dates: dict = {}  # formatting is slow; many comments share a day or a minute
-    times: dict = {}
+    language = get_language()
+    links: dict = {}
     for c in comments:
         c.children = []
     for c in comments:
         local = timezone.localtime(c.created_at)
         c.iso_date = local.isoformat()
-        day, minute = local.date(), (local.hour, local.minute)
-        if day not in dates:
-            dates[day] = date_format(local, "DATE_FORMAT")
-        if minute not in times:
-            times[minute] = time_format(local, "TIME_FORMAT")
-        c.said_on = said % {"date": dates[day], "time": times[minute]}
+        c.said_on = said % {
+            "date": _formatted_date(language, local.date()),
+            "time": _formatted_time(language, local.hour, local.minute),
+        }
         c.is_pending = c.status == Comment.Status.PENDING
         approved += not c.is_pending
         c.is_own = c.pk in own
         c.can_change = c.is_own and (now - c.created_at).total_seconds() <= window
-        c.author_link = c.author_url if is_safe_absolute_url(c.author_url, {"http", "https"}) else ""
+        if c.author_url not in links:
+            links[c.author_url] = (
+                c.author_url if is_safe_absolute_url(c.author_url, {"http", "https"}) else ""
+            )
+        c.author_link = links[c.author_url]
         parent = by_id.get(c.parent_id) if c.parent_id else None
         if parent is None:
             roots.append(c)

@@ -16,6 +16,7 @@ from comments import services
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
 from comments.moderation import describe
+from comments.render import render_thread
 from comments.tree import Thread, thread_for
 
 register = template.Library()
@@ -105,6 +106,23 @@ def comment_section(context, post):
             initial["parent"] = reply_to.pk
         form = CommentForm(initial=initial, action=reverse("comments:post", args=[post.pk]))
     pages = range(1, thread.num_pages + 1) if thread.num_pages > 1 else ()
+    can_reply = form is not None and ms.max_depth > 1
+    thread_html = render_thread(
+        roots,
+        labels={
+            "reply": _("Reply"),
+            "to": _("to"),
+            "edit": _("Edit"),
+            "withdraw": _("Withdraw"),
+            "report": _("Report"),
+            "pending": _("Your comment is awaiting moderation."),
+        },
+        comment_base=reverse("comments:permalink", args=[0])[:-2],
+        can_reply=can_reply,
+        csrf_token=str(context.get("csrf_token", ""))
+        if any(c.can_change for c in thread.by_id.values())
+        else "",
+    )
     return _render(
         context,
         "comments/_section.html",
@@ -120,16 +138,8 @@ def comment_section(context, post):
             "reply_to": reply_to,
             "max_depth": ms.max_depth,
             "threaded": ms.max_depth > 1,
-            "can_reply": form is not None and ms.max_depth > 1,
-            "labels": {
-                "reply": _("Reply"),
-                "to": _("to"),
-                "edit": _("Edit"),
-                "withdraw": _("Withdraw"),
-                "report": _("Report"),
-                "pending": _("Your comment is awaiting moderation."),
-            },
-            "comment_base": reverse("comments:permalink", args=[0])[:-2],
+            "can_reply": can_reply,
+            "thread_html": thread_html,
             "request": request,
             "csrf_token": context.get("csrf_token"),
             "user": context.get("user"),
