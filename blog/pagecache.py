@@ -33,6 +33,7 @@ SITE = ("site", 0)
 _vary_cookie_prefixes: set[str] = set()
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_PLACEHOLDER = "@@csrf-token@@"
+_CSRF_PLACEHOLDER_BYTES = _CSRF_PLACEHOLDER.encode()
 _HEADERS_KEPT = ("Content-Type", "Content-Language", "Link")
 
 
@@ -42,10 +43,16 @@ def vary_on_cookie(prefix: str) -> None:
 
 
 def depend_on(request, kind: str, pk) -> None:
-    """Note that the page being rendered shows ``kind``/``pk``."""
+    """Note that the page being rendered shows ``kind``/``pk``.
+
+    The version is read now, before the view reads the data it stands for, so a change
+    that lands while the page renders makes the stored copy stale rather than wrong.
+    """
     deps = getattr(request, "_pagecache_deps", None)
     if deps is not None:
-        deps.add((kind, str(pk)))
+        key = version_key(kind, pk)
+        if key not in deps:
+            deps[key] = content_version(kind, pk)
 
 
 def _enabled() -> bool:
@@ -76,16 +83,32 @@ def _cache_key(request) -> str:
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _current_versions(deps) -> dict[str, int]:
-    return {version_key(kind, pk): content_version(kind, pk) for kind, pk in deps}
+# Which version keys each cached page depends on, remembered per process so a hit costs one
+# cache round trip (entry and versions together). Only a hint: the versions themselves are
+# always read from the shared cache.
+_known_deps: dict[str, tuple[str, ...]] = {}
+_KNOWN_DEPS_MAX = 20_000
 
 
-def _still_fresh(entry) -> bool:
+def _lookup(key: str):
+    """The cached entry for ``key`` if it is still fresh, else None."""
+    hinted = _known_deps.get(key, ())
+    found = cache.get_many([key, *hinted])
+    entry = found.get(key)
+    if entry is None:
+        return None
     if entry.get("stale_at") is not None and timezone.now() >= entry["stale_at"]:
-        return False  # a scheduled post has gone live since
+        return None  # a scheduled post has gone live since
     stored = entry["versions"]
-    current = cache.get_many(list(stored))
-    return all(current.get(key) == version for key, version in stored.items())
+    missing = [k for k in stored if k not in found]
+    if missing:
+        found.update(cache.get_many(missing))
+        if len(_known_deps) >= _KNOWN_DEPS_MAX:
+            _known_deps.clear()
+        _known_deps[key] = tuple(stored)
+    if all(found.get(k) == version for k, version in stored.items()):
+        return entry
+    return None
 
 
 def _next_publication():
@@ -96,8 +119,8 @@ def _next_publication():
 
 def _serve(request, entry) -> HttpResponse:
     content = entry["content"]
-    if _CSRF_PLACEHOLDER in content:
-        content = content.replace(_CSRF_PLACEHOLDER, get_token(request))
+    if _CSRF_PLACEHOLDER_BYTES in content:
+        content = content.replace(_CSRF_PLACEHOLDER_BYTES, get_token(request).encode())
     response = HttpResponse(content, status=200)
     for header, value in entry["headers"].items():
         response[header] = value
@@ -114,11 +137,12 @@ def cache_for_anonymous(view):
         if not is_cacheable(request):
             return view(request, *args, **kwargs)
         key = _cache_key(request)
-        entry = cache.get(key)
-        if entry is not None and _still_fresh(entry):
+        entry = _lookup(key)
+        if entry is not None:
             return _serve(request, entry)
 
-        request._pagecache_deps = {SITE}
+        request._pagecache_deps = {}
+        depend_on(request, *SITE)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
@@ -127,7 +151,7 @@ def cache_for_anonymous(view):
         if request.session.modified:  # the view started a session: this page is personal
             return response
         content = response.content.decode(response.charset)
-        content = _CSRF_INPUT.sub(rf"\g<1>{_CSRF_PLACEHOLDER}\g<2>", content)
+        content = _CSRF_INPUT.sub(rf"\g<1>{_CSRF_PLACEHOLDER}\g<2>", content).encode(response.charset)
         timeout = getattr(settings, "PAGECACHE_SECONDS", 300)
         next_due = _next_publication()
         if next_due is not None:
@@ -136,7 +160,7 @@ def cache_for_anonymous(view):
             "stale_at": next_due,
             "content": content,
             "headers": {h: response[h] for h in _HEADERS_KEPT if response.has_header(h)},
-            "versions": _current_versions(request._pagecache_deps),
+            "versions": request._pagecache_deps,
         }
         cache.set(key, entry, timeout)
         response["X-Page-Cache"] = "miss"

@@ -56,6 +56,14 @@
     status.appendChild(p);
   }
 
+  // The form a keyboard user was in is gone or disabled: keep their place in the poll.
+  function focusIn(box) {
+    var target = box.querySelector(".poll-status .alert") ? box.querySelector(".poll-status") : box.querySelector(".card-title");
+    if (!target) { return; }
+    target.setAttribute("tabindex", "-1");
+    target.focus({ preventScroll: true });
+  }
+
   function enhanceForm(box) {
     var form = box.querySelector("form.poll-form");
     if (!form) { return; }
@@ -78,9 +86,11 @@
             box.replaceWith(fresh);
             setUp(fresh);
             growBars(fresh);
+            focusIn(fresh);
           } else {
             showMessage(box, data.message);
             if (button) { button.disabled = false; }
+            focusIn(box);
           }
         })
         .catch(function () {

@@ -1,8 +1,16 @@
 """Every public page passes axe-core's WCAG 2.1 AA rules, at phone and desktop widths."""
 
-import pytest
+import json
+from datetime import timedelta
 
+import pytest
+from captcha.models import CaptchaStore
+from django.utils import timezone
+
+from comments.models import Comment
+from tests.comments.factories import CommentFactory
 from tests.factories import CategoryFactory, ImageFactory, PageFactory, PostFactory, TagFactory
+from tests.polls.factories import PollFactory, add_votes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,3 +81,96 @@ def test_axe_check_reports_a_known_violation(browser, axe_violations):
     ids = {v["id"] for v in axe_violations(page)}
     context.close()
     assert {"image-alt", "label"} <= ids
+
+
+@pytest.fixture
+def discussion(transactional_db, settings):
+    """A post with a thread and an open poll, a second poll that has closed, and fast forms."""
+    settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
+    settings.COMMENTS_MAIL_IN_BACKGROUND = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    poll = PollFactory(
+        slug="social-media",
+        question="Social Media: PR, Marketing oder Privat?",
+        description="Wer soll im Unternehmen posten?",
+        choices=["PR", "Marketing", "Privat", "Sonstiges"],
+    )
+    add_votes(poll.choices.first(), 3)
+    closed = PollFactory(
+        slug="newsletter", question="Lesen Sie Newsletter?", closes_at=timezone.now() - timedelta(hours=1)
+    )
+    add_votes(closed.choices.first(), 2)
+    post = PostFactory(
+        title="Social Media: PR, Marketing oder Privat?",
+        body="Ein Absatz zum Thema.\n\n[poll social-media]\n\nDanke fürs Mitmachen!",
+    )
+    first = CommentFactory(post=post, author_name="Anna Becker", body="Die PR sollte führen.")
+    CommentFactory(post=post, parent=first, author_name="Jonas Weber", body="Und *Marketing*?")
+    return {"post": post, "poll": poll, "comment": first}
+
+
+def _wrong_then_right_captcha(page):
+    """Send the comment form with a wrong answer; returns after the form came back with errors."""
+    page.fill("#commentform textarea[name=body]", "Ein Gedanke, der erst beim zweiten Mal ankommt.")
+    page.fill("#commentform input[name=name]", "Erika Leserin")
+    page.fill("#commentform input[name=email]", "erika@example.org")
+    page.wait_for_load_state("networkidle")  # comments.js fetched a fresh task on focus
+    key = page.input_value("#commentform input[name=captcha_0]")
+    wrong = str(int(CaptchaStore.objects.get(hashkey=key).response) + 1)
+    page.fill("#commentform input[name=captcha_1]", wrong)
+    page.click("#commentform [type=submit]")
+    page.wait_for_selector("#commentform input[name=captcha_1][aria-invalid=true]")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_comment_and_poll_pages_have_no_wcag_violations(
+    live_server, browser, discussion, axe_violations, screenshot_dir, width
+):
+    post, poll, comment = discussion["post"], discussion["poll"], discussion["comment"]
+    context = browser.new_context(locale="de-DE", viewport={"width": WIDTHS[width], "height": 900})
+    page = context.new_page()
+    failures = {}
+
+    def check(name):
+        violations = axe_violations(page)
+        if violations:
+            failures[name] = violations
+        page.screenshot(path=screenshot_dir / f"{name}-{width}.png", full_page=True)
+
+    post_url = live_server.url + post.get_absolute_url()
+    for name, url in {
+        "post-comments-poll": post_url,
+        "post-reply-form": f"{post_url}?replytocom={comment.pk}#respond",
+        "comment-report": f"{live_server.url}/comments/c/{comment.pk}/report/",
+        "polls-list": f"{live_server.url}/polls/",
+        "poll-vote": f"{live_server.url}/polls/{poll.slug}/",
+        "poll-results": f"{live_server.url}/polls/{poll.slug}/results/",
+    }.items():
+        page.goto(url)
+        check(name)
+    assert page.locator(".poll-results").count() == 1
+    page.goto(f"{post_url}?replytocom={comment.pk}#respond")
+    assert page.input_value("#commentform input[name=parent]") == str(comment.pk)
+
+    # The form back with an error (wrong captcha), then sent right: pending notice, edit page.
+    page.goto(post_url)
+    _wrong_then_right_captcha(page)
+    check("comment-form-error")
+    key = page.input_value("#commentform input[name=captcha_0]")
+    page.fill("#commentform input[name=captcha_1]", CaptchaStore.objects.get(hashkey=key).response)
+    page.click("#commentform [type=submit]")
+    mine = Comment.objects.get(author_name="Erika Leserin")
+    page.wait_for_selector(f"#comment-{mine.pk} .comment-awaiting-moderation")
+    check("post-comment-pending")
+    page.goto(f"{live_server.url}/comments/c/{mine.pk}/edit/")
+    assert page.locator("form textarea[name=body]").count() == 1
+    check("comment-edit")
+
+    # After voting, the poll box in the post shows the results in place.
+    page.goto(post_url)
+    page.locator(".poll-box input[name=choice]").first.check()
+    page.locator('.poll-box [type="submit"]').click()
+    page.wait_for_selector(".poll-box .poll-results")
+    check("post-poll-voted")
+    context.close()
+    assert failures == {}, json.dumps(failures, indent=1)

@@ -53,7 +53,7 @@ def test_visitor_comments_replies_moderator_approves_second_visitor_sees_thread(
     mine = Comment.objects.get(author_name="Jonas Weber")
     assert page.url.endswith(f"#comment-{mine.pk}")
     item = page.locator(f"#comment-{mine.pk}")
-    assert "awaiting moderation" in item.inner_text()
+    assert item.locator(".comment-awaiting-moderation").is_visible()
     assert item.locator("br").count() == 1  # the line break survived, as HTML
 
     # …and replies to Anna: with JavaScript the form moves under her comment.

@@ -1,13 +1,18 @@
 """The database or Redis going away: friendly answers, and recovery without a restart."""
 
+import json
 import time
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from comments.models import Comment
+from polls.models import Ballot, Vote
 from tests.factories import PostFactory
 from tests.live.conftest import database_url_via, redis_url_via
+from tests.live.forms import comment_data, comment_id_from
+from tests.polls.factories import PollFactory
 
 pytestmark = pytest.mark.live
 
@@ -60,3 +65,64 @@ def test_redis_outage_degrades_to_no_cache(start_app, proxy, visitor):
 
     redis.restore()
     assert wait_for(lambda: reader.get(app.url + "/")[0] == 200)
+
+
+def test_redis_outage_holds_comments_and_refuses_votes_then_recovers(start_app, proxy, visitor):
+    post = PostFactory(title="Ohne Redis")
+    path = post.get_absolute_url()
+    poll = PollFactory(slug="ohne-redis")
+    choice = poll.choices.first()
+    host, port = settings.CACHES["default"]["LOCATION"].split("//", 1)[1].split("/")[0].split(":")
+    redis = proxy(host, int(port))
+    app = start_app(REDIS_URL=redis_url_via(redis.port))
+    reader = visitor()
+    _, page, _ = reader.get(app.url + path)
+    assert reader.get(f"{app.url}/polls/{poll.slug}/")[0] == 200  # the voter cookie
+    token = reader.csrf_token(page)
+    vote_url = f"{app.url}/polls/{poll.slug}/vote/"
+    as_json = {"Accept": "application/json"}
+
+    redis.cut()
+    # A comment is stored and held for a moderator, since the flood limit cannot be counted …
+    status, _, headers = reader.post(
+        f"{app.url}/comments/post/{post.pk}/", comment_data(page, body="Geschrieben, als Redis fehlte.")
+    )
+    assert status == 302
+    comment = Comment.objects.get(pk=comment_id_from(headers["Location"]))
+    assert comment.status == Comment.Status.PENDING
+    assert "rate_limit_unknown" in {reason["rule"] for reason in comment.reasons}
+    # … and the visitor is told so on the page the redirect leads to.
+    status, html, _ = reader.get(app.url + headers["Location"].split("#")[0])
+    assert status == 200
+    assert 'class="messages"' in html and "alert-info" in html
+    assert f'id="comment-{comment.pk}"' in html and "comment-awaiting-moderation" in html
+
+    # A vote is refused with a message, and nothing of it is stored.
+    status, body, headers = reader.post(
+        vote_url, {"csrfmiddlewaretoken": token, "choice": choice.pk}, headers=as_json
+    )
+    assert status == 503
+    answer = json.loads(body)
+    assert answer["ok"] is False and answer["message"]
+    status, _, headers = reader.post(vote_url, {"csrfmiddlewaretoken": token, "choice": choice.pk})
+    assert status == 302
+    _, html, _ = reader.get(app.url + headers["Location"].split("#")[0])
+    assert "alert-warning" in html
+    assert not Ballot.objects.filter(poll=poll).exists()
+    assert not Vote.objects.filter(choice__poll=poll).exists()
+
+    redis.restore()
+    assert wait_for(
+        lambda: (
+            reader.post(vote_url, {"csrfmiddlewaretoken": token, "choice": choice.pk}, headers=as_json)[0]
+            == 200
+        )
+    )
+    assert Ballot.objects.filter(poll=poll).count() == 1
+    _, page, _ = reader.get(app.url + path)
+    status, _, headers = reader.post(
+        f"{app.url}/comments/post/{post.pk}/", comment_data(page, body="Und wieder mit Redis.")
+    )
+    assert status == 302
+    again = Comment.objects.get(pk=comment_id_from(headers["Location"]))
+    assert "rate_limit_unknown" not in {reason["rule"] for reason in again.reasons}

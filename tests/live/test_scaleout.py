@@ -1,9 +1,20 @@
 """Two gunicorn processes on one PostgreSQL and one Redis act as one site."""
 
+import json
+import time
+
 import pytest
+from captcha.models import CaptchaStore
+from django.contrib.auth.models import Group, Permission
 
 from blog.models import Post
+from comments.conf import comments_settings
+from comments.models import Comment
+from polls.models import Ballot, Vote
+from tests.comments.utils import form_data
 from tests.factories import PostFactory, UserFactory
+from tests.live.forms import comment_data, comment_id_from, inputs
+from tests.polls.factories import PollFactory
 
 pytestmark = pytest.mark.live
 
@@ -47,3 +58,153 @@ def test_share_count_counts_once_across_processes(start_app, visitor):
         assert status == 302
         assert headers["Location"].startswith("https://www.facebook.com/")
     assert Post.objects.get(pk=post.pk).share_count == 1
+
+
+# --- comments and polls ---------------------------------------------------------------------
+def _moderator(username="mona"):
+    """A member of Moderators; earlier transactional tests may have flushed the group."""
+    group, _created = Group.objects.get_or_create(name="Moderators")
+    group.permissions.add(*Permission.objects.filter(content_type__app_label="comments"))
+    return UserFactory(username=username, is_staff=True, groups=["Moderators"])
+
+
+def _log_in(client, app, username):
+    _, html, _ = client.get(app.url + "/admin/login/")
+    status, _, _ = client.post(
+        app.url + "/admin/login/?next=/admin/",
+        {"username": username, "password": "secret-pass-123", "csrfmiddlewaretoken": client.csrf_token(html)},
+    )
+    assert status == 302, f"{username} could not log in through {app.url}"
+
+
+def test_comment_approved_through_one_process_shows_at_once_through_the_other(start_app, visitor):
+    _moderator()
+    post = PostFactory()
+    path = post.get_absolute_url()
+    a, b = start_app(), start_app()
+    writer, reader, moderator = visitor(), visitor(), visitor()
+
+    # An anonymous reader has the page cached by B before anything happens.
+    assert reader.get(b.url + path)[0] == 200
+    status, _, headers = reader.get(b.url + path)
+    assert (status, headers.get("X-Page-Cache")) == (200, "hit")
+
+    _, html, _ = writer.get(a.url + path)
+    status, _, headers = writer.post(
+        f"{a.url}/comments/post/{post.pk}/", comment_data(html, body="Marketing braucht Zahlen.")
+    )
+    assert status == 302
+    comment = Comment.objects.get(pk=comment_id_from(headers["Location"]))
+    assert comment.status == Comment.Status.PENDING
+    assert f'id="comment-{comment.pk}"' not in reader.get(b.url + path)[1]
+
+    # A moderator approves it with the admin's bulk action through A …
+    _log_in(moderator, a, "mona")
+    _, html, _ = moderator.get(a.url + "/admin/comments/comment/")
+    status, _, _ = moderator.post(
+        a.url + "/admin/comments/comment/",
+        {
+            "csrfmiddlewaretoken": moderator.csrf_token(html),
+            "action": "approve",
+            "_selected_action": comment.pk,
+            "index": "0",
+        },
+    )
+    assert status == 302
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+
+    # … and the reader sees it through B on the very next request, not B's cached copy.
+    status, html, headers = reader.get(b.url + path)
+    assert status == 200 and headers.get("X-Page-Cache") == "miss"
+    assert f'id="comment-{comment.pk}"' in html
+    assert reader.get(a.url + path)[1].count(f'id="comment-{comment.pk}"') == 1
+
+
+def _sleep_past_window_edge(window: int, margin: float = 5.0) -> None:
+    """Fixed windows: start where the whole run fits into one window."""
+    left = window - time.time() % window
+    if left < margin:
+        time.sleep(left + 0.1)
+
+
+def test_comment_flood_limit_counts_across_processes(start_app, visitor):
+    post = PostFactory()
+    path = post.get_absolute_url()
+    limit = comments_settings.FLOOD_LIMIT
+    a, b = start_app(), start_app()
+    writer = visitor()
+    _, html, _ = writer.get(a.url + path)
+    token = writer.csrf_token(html)
+    _sleep_past_window_edge(comments_settings.FLOOD_WINDOW)
+
+    answers = []
+    for n in range(limit + 1):
+        app = (a, b)[n % 2]
+        data = form_data(body=f"Gedanke Nummer {n} zum Beitrag.", csrfmiddlewaretoken=token)
+        status, html, headers = writer.post(f"{app.url}/comments/post/{post.pk}/", data)
+        answers.append(status)
+        if status == 429:
+            assert headers.get("Retry-After") == str(comments_settings.FLOOD_WINDOW)
+            # The refused comment's text comes back in the form, to be sent again later.
+            assert f"Gedanke Nummer {n} zum Beitrag." in html
+    assert answers == [302] * limit + [429]
+    assert Comment.objects.filter(post=post).count() == limit
+
+
+def test_vote_through_one_process_and_repeat_through_the_other_counts_once(start_app, visitor):
+    poll = PollFactory(slug="social-media")
+    first, second = poll.choices.all()[:2]
+    a, b = start_app(), start_app()
+    reader = visitor()
+    status, html, _ = reader.get(f"{a.url}/polls/{poll.slug}/")
+    assert status == 200 and 'name="choice"' in html
+    token = reader.csrf_token(html)
+
+    status, _, headers = reader.post(
+        f"{a.url}/polls/{poll.slug}/vote/", {"csrfmiddlewaretoken": token, "choice": first.pk}
+    )
+    assert status == 302 and headers["Location"].endswith(f"#poll-{poll.slug}")
+    status, body, _ = reader.post(
+        f"{b.url}/polls/{poll.slug}/vote/",
+        {"csrfmiddlewaretoken": token, "choice": second.pk},
+        headers={"Accept": "application/json"},
+    )
+    assert status == 409
+    assert json.loads(body)["ok"] is False
+    # Without the "voted" cookie only the voter token is left: still once.
+    reader.jar.clear(domain="127.0.0.1", path="/", name="bw_voted")
+    status, _, _ = reader.post(
+        f"{a.url}/polls/{poll.slug}/vote/",
+        {"csrfmiddlewaretoken": token, "choice": second.pk},
+        headers={"Accept": "application/json"},
+    )
+    assert status == 409
+    assert Ballot.objects.filter(poll=poll).count() == 1
+    assert list(Vote.objects.filter(ballot__poll=poll).values_list("choice", flat=True)) == [first.pk]
+    results = json.loads(reader.get(f"{b.url}/polls/{poll.slug}/results.json")[1])
+    assert results["total_votes"] == 1
+
+
+def test_captcha_from_one_process_is_accepted_once_by_the_other(start_app, visitor):
+    post = PostFactory()
+    path = post.get_absolute_url()
+    a, b = start_app(), start_app()
+    writer = visitor()
+    _, html, _ = writer.get(a.url + path)
+    data = comment_data(html, body="Erster Versuch mit dieser Aufgabe.")
+
+    status, _, headers = writer.post(f"{b.url}/comments/post/{post.pk}/", data)
+    assert status == 302
+    accepted = comment_id_from(headers["Location"])
+    assert not CaptchaStore.objects.filter(hashkey=data["captcha_0"]).exists()
+
+    # The same solved task again, with new text, through either process: refused, nothing stored.
+    for app in (b, a):
+        again = {**data, "body": f"Zweiter Versuch über {app.port}."}
+        status, html, _ = writer.post(f"{app.url}/comments/post/{post.pk}/", again)
+        assert status == 200
+        assert 'id="commentform"' in html and "is-invalid" in html
+        fresh = inputs(html)["captcha_0"]
+        assert fresh and fresh != data["captcha_0"]
+    assert list(Comment.objects.filter(post=post).values_list("pk", flat=True)) == [accepted]
