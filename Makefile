@@ -51,9 +51,11 @@ test: install-dev browser axe
 lint: install-dev
 	$(BIN)/ruff check .
 
+MESSAGES_IGNORE := --ignore=.venv --ignore=bench --ignore=tests --ignore=node_modules --ignore=test-artifacts --ignore=staticfiles --ignore=media
 messages: install
-	cd $(CURDIR) && $(BIN)/python manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=bench --ignore=tests
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	DEBUG=true $(BIN)/python manage.py makemessages -l de -l en --no-obsolete $(MESSAGES_IGNORE)
+	DEBUG=true $(BIN)/python manage.py makemessages -d djangojs -l de -l en --no-obsolete $(MESSAGES_IGNORE)
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 bench: install-dev
 	$(BIN)/python -m pip install --quiet -e ".[bench]" --build-constraint build-constraints.txt

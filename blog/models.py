@@ -74,7 +74,10 @@ class Tag(models.Model):
 
 class AuthorProfile(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_profile"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="author_profile",
     )
     display_name = models.CharField(_("display name"), max_length=150)
     byline = models.CharField(
@@ -119,8 +122,8 @@ class Image(models.Model):
         height_field="height",
         validators=[validate_image_file],
     )
-    width = models.PositiveIntegerField(editable=False, default=0)
-    height = models.PositiveIntegerField(editable=False, default=0)
+    width = models.PositiveIntegerField(_("width"), editable=False, default=0)
+    height = models.PositiveIntegerField(_("height"), editable=False, default=0)
     alt_text = models.CharField(
         _("alternative text"),
         max_length=250,
@@ -131,7 +134,7 @@ class Image(models.Model):
     )
     credit_url = models.URLField(_("source link"), blank=True)
     renditions = models.JSONField(default=dict, editable=False)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -248,8 +251,8 @@ class Post(models.Model):
         blank=True,
         help_text=_('Set when the post was substantially revised; shown as "Aktualisiert am …".'),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    modified_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified"), auto_now=True)
     comments_open = models.BooleanField(_("comments open"), default=True)
     seo_description = models.CharField(
         _("SEO description"),
@@ -358,7 +361,7 @@ class Page(models.Model):
     is_published = models.BooleanField(_("published"), default=True)
     show_in_footer = models.BooleanField(_("link in footer"), default=True)
     footer_order = models.PositiveSmallIntegerField(_("order in footer"), default=0)
-    modified_at = models.DateTimeField(auto_now=True)
+    modified_at = models.DateTimeField(_("modified"), auto_now=True)
 
     objects = PageQuerySet.as_manager()
 

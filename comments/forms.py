@@ -96,9 +96,9 @@ class CommentForm(BodyMixin, forms.Form):
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             HTML(
-                '<p class="small text-body-secondary">{% load i18n %}'
-                "{% translate 'Your e-mail address will not be published. Required fields are marked *' %}"
-                "</p>"
+                '<p class="small text-body-secondary">'
+                + escape(_("Your e-mail address will not be published. Required fields are marked *"))
+                + "</p>"
             ),
             Field("body"),
             Div(Div("name", css_class="col-md-6"), Div("email", css_class="col-md-6"), css_class="row"),

@@ -2,6 +2,8 @@
 // The order is stored in each row's "position" field, renumbered on every move and on save.
 (function () {
   "use strict";
+  // The admin loads its JavaScript catalogue (jsi18n) before this file; plain text without it.
+  var gettext = window.gettext || function (text) { return text; };
 
   function rows(table) {
     return Array.prototype.filter.call(table.querySelectorAll("tbody tr.form-row"), function (row) {
@@ -54,12 +56,12 @@
     var handle = document.createElement("span");
     handle.className = "poll-drag";
     handle.textContent = "\u2630";
-    handle.title = "Drag to reorder";
+    handle.title = gettext("Drag to reorder");
     handle.setAttribute("aria-hidden", "true");
     handle.addEventListener("mousedown", function () { row.draggable = true; });
     cell.prepend(handle);
-    cell.append(button("\u2191", "Move up", function () { move(table, row, -1); }));
-    cell.append(button("\u2193", "Move down", function () { move(table, row, 1); }));
+    cell.append(button("\u2191", gettext("Move up"), function () { move(table, row, -1); }));
+    cell.append(button("\u2193", gettext("Move down"), function () { move(table, row, 1); }));
     row.addEventListener("dragstart", function (event) {
       dragged = row;
       row.classList.add("poll-dragging");

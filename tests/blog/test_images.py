@@ -66,13 +66,13 @@ def test_upload_of_a_real_image_is_accepted(admin_client_):
 
 JPEG = image_bytes("JPEG", (1200, 800))
 REFUSED = {
-    "not an image": ("brief.jpg", b"Sehr geehrte Damen und Herren, " * 50, "Bild"),
-    "text named png": ("bild.png", b"<svg onload=alert(1)></svg>", "Bild"),
+    "not an image": ("brief.jpg", b"Sehr geehrte Damen und Herren, " * 50, "image"),
+    "text named png": ("bild.png", b"<svg onload=alert(1)></svg>", "image"),
     "truncated jpeg": ("halb.jpg", JPEG[: len(JPEG) // 2], "damaged"),
     "bmp": ("alt.bmp", image_bytes("BMP", (40, 30)), "not BMP"),
     "tiff": ("scan.tiff", image_bytes("TIFF", (40, 30)), "not TIFF"),
     # Pillow refuses such a header before our pixel limit sees it; Django words the message.
-    "decompression bomb": ("bombe.png", png_header_only(20_000, 20_000), "Bild"),
+    "decompression bomb": ("bombe.png", png_header_only(20_000, 20_000), "image"),
 }
 
 

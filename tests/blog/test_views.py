@@ -68,7 +68,8 @@ def test_home_sticky_post_comes_first(client):
     assert "is-sticky" in html
 
 
-def test_home_shows_german_date_and_teaser(client):
+def test_home_shows_german_date_and_teaser(client, settings):
+    settings.LANGUAGE_CODE = "de"
     PostFactory(title="Datum", published_at=at(24), excerpt="Der **Teaser**.", body="Ganz anderer Text.")
     html = html_of(client, "/")
     assert "24. Mai 2011" in html
@@ -130,7 +131,8 @@ def test_post_newer_and_older_links(client):
 # --- archives ---------------------------------------------------------------------------
 
 
-def test_year_and_month_archives(client):
+def test_year_and_month_archives(client, settings):
+    settings.LANGUAGE_CODE = "de"
     PostFactory(title="Mai-Beitrag", published_at=at(24))
     PostFactory(title="Juni-Beitrag", published_at=at(2, month=6))
     PostFactory(title="Anderes Jahr", published_at=at(2, year=2012))

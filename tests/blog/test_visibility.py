@@ -112,7 +112,8 @@ def test_scheduled_post_appears_by_itself_when_its_time_comes(client, scheduled)
             assert scheduled.get_absolute_url() in response.content.decode(), url
 
 
-def test_scheduled_post_counts_in_the_sidebar_when_its_time_comes(client, scheduled):
+def test_scheduled_post_counts_in_the_sidebar_when_its_time_comes(client, scheduled, settings):
+    settings.LANGUAGE_CODE = "de"
     PostFactory(categories=[scheduled.categories.get()], published_at=datetime(2024, 1, 1, tzinfo=BERLIN))
     with time_machine.travel(datetime(2024, 3, 4, tzinfo=BERLIN), tick=False):
         assert "(1)" in client.get("/").content.decode()
