@@ -136,10 +136,12 @@ def cache_for_anonymous(view):
     def wrapper(request, *args, **kwargs):
         if not is_cacheable(request):
             return view(request, *args, **kwargs)
-        key = _cache_key(request)
-        entry = _lookup(key)
-        if entry is not None:
-            return _serve(request, entry)
+        key = getattr(request, "_pagecache_key", None)
+        if key is None:  # no PageCacheMiddleware in front: look up here
+            key = _cache_key(request)
+            entry = _lookup(key)
+            if entry is not None:
+                return _serve(request, entry)
 
         request._pagecache_deps = {}
         depend_on(request, *SITE)
@@ -168,3 +170,24 @@ def cache_for_anonymous(view):
         return response
 
     return wrapper
+
+
+class PageCacheMiddleware:
+    """Serve fresh cached pages before URL resolution and the inner middleware.
+
+    Sits right after CsrfViewMiddleware (which sets the reader's CSRF cookie on the way out)
+    and after LocaleMiddleware (the language is part of the key). A miss passes the key on
+    to the ``cache_for_anonymous`` view, which renders and stores the page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_cacheable(request):
+            key = _cache_key(request)
+            entry = _lookup(key)
+            if entry is not None:
+                return _serve(request, entry)
+            request._pagecache_key = key
+        return self.get_response(request)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -57,9 +58,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "blog.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Cached pages for anonymous readers leave here, before URL resolution (blog.pagecache).
+    "blog.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old WordPress links (?p=N, old permalinks on 404) answer with a 301 to the new address.
     "wpimport.middleware.LegacyRedirectMiddleware",
 ]

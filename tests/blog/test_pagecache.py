@@ -103,3 +103,16 @@ def test_admin_bulk_publish_makes_cached_pages_stale(client, superuser):
         {"action": "publish", "_selected_action": [draft.pk]},
     )
     assert "Frisch veröffentlicht" in anonymous.get("/").content.decode()
+
+
+def test_cached_hit_keeps_security_headers_and_sets_the_readers_csrf_cookie():
+    post = PostFactory()
+    Client().get(post.get_absolute_url())
+    reader = Client()
+    response = reader.get(post.get_absolute_url())
+    assert response["X-Page-Cache"] == "hit"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "csrftoken" in response.cookies
+    assert response["Content-Language"]
