@@ -87,6 +87,9 @@ def _cache_key(request) -> str:
 # cache round trip (entry and versions together). Only a hint: the versions themselves are
 # always read from the shared cache.
 _known_deps: dict[str, tuple[str, ...]] = {}
+# Paths this process has seen served by a cached view: only those are looked up early, so
+# other GETs (feeds, JSON, search) pay nothing for the page cache.
+_cacheable_paths: set[str] = set()
 _KNOWN_DEPS_MAX = 20_000
 
 
@@ -136,6 +139,9 @@ def cache_for_anonymous(view):
     def wrapper(request, *args, **kwargs):
         if not is_cacheable(request):
             return view(request, *args, **kwargs)
+        if len(_cacheable_paths) >= _KNOWN_DEPS_MAX:
+            _cacheable_paths.clear()
+        _cacheable_paths.add(request.path)
         key = getattr(request, "_pagecache_key", None)
         if key is None:  # no PageCacheMiddleware in front: look up here
             key = _cache_key(request)
@@ -176,15 +182,17 @@ class PageCacheMiddleware:
     """Serve fresh cached pages before URL resolution and the inner middleware.
 
     Sits right after CsrfViewMiddleware (which sets the reader's CSRF cookie on the way out)
-    and after LocaleMiddleware (the language is part of the key). A miss passes the key on
-    to the ``cache_for_anonymous`` view, which renders and stores the page.
+    and after LocaleMiddleware (the language is part of the key). Only paths a cached view
+    has answered in this process are looked up here; a miss passes the key on to the
+    ``cache_for_anonymous`` view, which renders and stores the page (and looks up itself
+    for paths this process has not seen yet).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if is_cacheable(request):
+        if request.path in _cacheable_paths and is_cacheable(request):
             key = _cache_key(request)
             entry = _lookup(key)
             if entry is not None:
