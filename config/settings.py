@@ -230,7 +230,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:"],
+        # Images from other hosts (e.g. an old WordPress site's uploads) only where listed.
+        "img-src": [SELF, "data:", *env.list("CSP_IMG_HOSTS", default=[])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],

@@ -128,3 +128,9 @@ def test_media_stays_on_the_file_system_by_default():
     code = "from django.conf import settings as s; print(s.STORAGES['default']['BACKEND'])"
     result = manage("shell", "-c", code, env={"DEBUG": "true"})
     assert result.stdout.split() == ["django.core.files.storage.FileSystemStorage"]
+
+
+def test_csp_image_hosts_come_from_the_environment():
+    code = "from django.conf import settings as s; print(*s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    result = manage("shell", "-c", code, env={"DEBUG": "true", "CSP_IMG_HOSTS": "https://altes-blog.example.org"})
+    assert result.stdout.split() == ["'self'", "data:", "https://altes-blog.example.org"]
