@@ -3,12 +3,14 @@
 import io
 import struct
 import zlib
+from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image as PILImage
 
 from blog.images import make_renditions
@@ -169,7 +171,11 @@ def test_post_page_serves_responsive_picture(client):
     assert 'alt="Zweites Bild"' in related and 'loading="lazy"' in related
 
 
-def test_home_teaser_images_load_lazily(client):
-    PostFactory(featured_image=ImageFactory())
+def test_home_teaser_images_load_lazily_except_the_first(client):
+    PostFactory(title="Älter", featured_image=ImageFactory(), published_at=timezone.now() - timedelta(days=2))
+    PostFactory(title="Neuer", featured_image=ImageFactory())
     html = client.get("/").content.decode()
-    assert 'loading="lazy"' in html and "srcset=" in html and 'height="800"' in html
+    assert html.count('loading="eager"') == 1
+    assert html.count('loading="lazy"') == 1
+    assert html.index('loading="eager"') < html.index('loading="lazy"')
+    assert "srcset=" in html and 'height="800"' in html
