@@ -205,7 +205,9 @@ def measure(urls: dict, runs: int) -> list[tuple]:
 
 def print_table(n_posts: int, vendor: str, rows: list[tuple]) -> None:
     print(f"\n{n_posts} posts on {vendor}")
-    header = f"{'page':<10}{'queries':>8}{'cold':>6}{'render ms':>11}{'p90 ms':>9}{'cached ms':>11}{'KiB':>6}  url"
+    header = (
+        f"{'page':<10}{'queries':>8}{'cold':>6}{'render ms':>11}{'p90 ms':>9}{'cached ms':>11}{'KiB':>6}  url"
+    )
     print(header)
     print("-" * len(header))
     for name, warm, cold, median, p90, cached, kib, url in rows:

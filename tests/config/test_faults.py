@@ -20,11 +20,15 @@ class FullDiskStorage(FileSystemStorage):
 
 
 def test_image_upload_on_a_full_disk_says_it_was_not_saved(client, superuser, settings):
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "tests.config.test_faults.FullDiskStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "tests.config.test_faults.FullDiskStorage"},
+    }
     client.force_login(superuser)
     upload = SimpleUploadedFile("bild.jpg", image_bytes(), content_type="image/jpeg")
     response = client.post(
-        "/admin/blog/image/add/", {"file": upload, "alt_text": "Ein Bild", "credit_name": "", "credit_url": ""}
+        "/admin/blog/image/add/",
+        {"file": upload, "alt_text": "Ein Bild", "credit_name": "", "credit_url": ""},
     )
     assert response.status_code == 507
     assert "Traceback" not in response.content.decode()

@@ -57,7 +57,11 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self._current = {"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action"), "csrf": False}
+            self._current = {
+                "method": (attrs.get("method") or "get").lower(),
+                "action": attrs.get("action"),
+                "csrf": False,
+            }
             self.forms.append(self._current)
         elif tag == "input" and self._current is not None and attrs.get("name") == "csrfmiddlewaretoken":
             self._current["csrf"] = bool(attrs.get("value"))

@@ -16,7 +16,19 @@ PROD_KEY = "prod-" + "k3y" * 20
 
 def manage(*args, env=None):
     """Run manage.py in a clean process with the given environment."""
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "CAPTCHA_TEST_MODE", "RATELIMIT_ENABLED", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "CAPTCHA_TEST_MODE",
+            "RATELIMIT_ENABLED",
+            "SECURE_SSL_REDIRECT",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
     base.update(env or {})
     if args[0] == "shell":
         args = ("shell", "--no-imports", *args[1:])
@@ -107,19 +119,27 @@ def test_sqlite_file_database_uses_wal(tmp_path):
 def test_redis_url_selects_a_shared_cache_and_sessions():
     code = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)"
     result = manage("shell", "-c", code, env={"DEBUG": "true", "REDIS_URL": "redis://127.0.0.1:6379/9"})
-    assert result.stdout.split() == ["django_redis.cache.RedisCache", "django.contrib.sessions.backends.cached_db"]
+    assert result.stdout.split() == [
+        "django_redis.cache.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+    ]
 
 
 def test_database_url_selects_postgresql():
     code = "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'])"
-    result = manage("shell", "-c", code, env={"DEBUG": "true", "DATABASE_URL": "postgres://u@127.0.0.1:5432/blogwerk"})
+    result = manage(
+        "shell", "-c", code, env={"DEBUG": "true", "DATABASE_URL": "postgres://u@127.0.0.1:5432/blogwerk"}
+    )
     assert result.stdout.split() == ["django.db.backends.postgresql", "blogwerk"]
 
 
 def test_s3_bucket_moves_media_to_object_storage():
     code = "from django.conf import settings as s; d=s.STORAGES['default']; print(d['BACKEND'], d['OPTIONS']['bucket_name'], d['OPTIONS']['endpoint_url'])"
     result = manage(
-        "shell", "-c", code, env={"DEBUG": "true", "S3_BUCKET": "blog-media", "S3_ENDPOINT_URL": "https://s3.example.org"}
+        "shell",
+        "-c",
+        code,
+        env={"DEBUG": "true", "S3_BUCKET": "blog-media", "S3_ENDPOINT_URL": "https://s3.example.org"},
     )
     assert result.stdout.split() == ["storages.backends.s3.S3Storage", "blog-media", "https://s3.example.org"]
 
@@ -132,5 +152,7 @@ def test_media_stays_on_the_file_system_by_default():
 
 def test_csp_image_hosts_come_from_the_environment():
     code = "from django.conf import settings as s; print(*s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
-    result = manage("shell", "-c", code, env={"DEBUG": "true", "CSP_IMG_HOSTS": "https://altes-blog.example.org"})
+    result = manage(
+        "shell", "-c", code, env={"DEBUG": "true", "CSP_IMG_HOSTS": "https://altes-blog.example.org"}
+    )
     assert result.stdout.split() == ["'self'", "data:", "https://altes-blog.example.org"]
