@@ -36,7 +36,9 @@ def test_cached_page_carries_each_readers_own_working_csrf_token():
     assert response["X-Page-Cache"] == "hit"
     token = TOKEN.search(response.content.decode()).group(1)
     assert "@@" not in token
-    switched = reader.post(reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
+    switched = reader.post(
+        reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": token}
+    )
     assert switched.status_code == 302
 
 
