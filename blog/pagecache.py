@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from blog.cache import _key as version_key
-from blog.cache import content_version
+from blog.cache import content_version, recover_lost_bumps
 
 SITE = ("site", 0)
 _vary_cookie_prefixes: set[str] = set()
@@ -95,6 +95,7 @@ _KNOWN_DEPS_MAX = 20_000
 
 def _lookup(key: str):
     """The cached entry for ``key`` if it is still fresh, else None."""
+    recover_lost_bumps(*SITE)
     hinted = _known_deps.get(key, ())
     found = cache.get_many([key, *hinted])
     entry = found.get(key)

@@ -118,3 +118,24 @@ def test_cached_hit_keeps_security_headers_and_sets_the_readers_csrf_cookie():
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "csrftoken" in response.cookies
     assert response["Content-Language"]
+
+
+def test_a_bump_lost_to_a_cache_outage_makes_every_page_stale_when_it_is_back(client):
+    from django.core.cache import caches
+
+    from blog import cache as versions
+
+    post = PostFactory()
+    client.get(post.get_absolute_url())
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "hit"
+
+    backend = caches["default"]
+    backend.incr = lambda *args, **kwargs: None  # what django-redis answers while Redis is down
+    try:
+        bump_version("post", post.pk)
+    finally:
+        del backend.incr
+    assert versions._lost_bump
+
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert not versions._lost_bump

@@ -126,3 +126,44 @@ def test_redis_outage_holds_comments_and_refuses_votes_then_recovers(start_app, 
     assert status == 302
     again = Comment.objects.get(pk=comment_id_from(headers["Location"]))
     assert "rate_limit_unknown" not in {reason["rule"] for reason in again.reasons}
+
+
+def test_change_made_while_redis_is_down_shows_once_it_is_back(start_app, proxy, visitor):
+    """The approval's cache bump is lost in the outage; the cached copy must not come back."""
+    from tests.comments.factories import CommentFactory
+    from tests.live.test_scaleout import _log_in, _moderator
+
+    _moderator()
+    post = PostFactory()
+    comment = CommentFactory(post=post, status=Comment.Status.PENDING, body_html="<p>Wartet noch</p>")
+    host, port = settings.CACHES["default"]["LOCATION"].split("//", 1)[1].split("/")[0].split(":")
+    redis = proxy(host, int(port))
+    app = start_app(REDIS_URL=redis_url_via(redis.port))
+    reader, moderator = visitor(), visitor()
+    path = post.get_absolute_url()
+    reader.get(app.url + path)
+    assert reader.get(app.url + path)[2].get("X-Page-Cache") == "hit"
+    _log_in(moderator, app, "mona")
+    _, html, _ = moderator.get(app.url + "/admin/comments/comment/")
+    token = moderator.csrf_token(html)
+
+    redis.cut()
+    status, _, _ = moderator.post(
+        app.url + "/admin/comments/comment/",
+        {"csrfmiddlewaretoken": token, "action": "approve", "_selected_action": comment.pk, "index": "0"},
+    )
+    assert status == 302
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+
+    redis.restore()
+
+    def shows_approved_comment():
+        _, html, _ = reader.get(app.url + path)
+        return f'id="comment-{comment.pk}"' in html
+
+    # The worker that lost the bump makes every page stale within seconds of the return,
+    # whichever worker the reader reaches.
+    assert wait_for(shows_approved_comment, timeout=10)
+    for _ in range(4):
+        assert shows_approved_comment()
