@@ -61,7 +61,9 @@ messages: install
 
 bench: install-dev
 	$(BIN)/python -m pip install --quiet -e ".[bench]" --build-constraint build-constraints.txt
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/comments.py
+	@echo "More (need PostgreSQL and Redis on 127.0.0.1): bench/votes.py, bench/load.py; bench/import_wxr.py. See bench/README.md."
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache node_modules
