@@ -6,6 +6,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from blog.cache import bump_version
+from blog.pagecache import SITE
 from polls.models import Choice, Poll
 
 SIDEBAR_CACHE_KEY = "polls:sidebar:v1"
@@ -15,6 +16,8 @@ SIDEBAR_CACHE_KEY = "polls:sidebar:v1"
 def forget_poll(sender, instance, **kwargs):
     cache.delete(SIDEBAR_CACHE_KEY)
     transaction.on_commit(lambda: bump_version("poll", instance.pk))
+    # The sidebar's newest open poll shows on every page.
+    transaction.on_commit(lambda: bump_version(*SITE))
 
 
 @receiver([post_save, post_delete], sender=Choice)

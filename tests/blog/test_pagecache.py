@@ -139,3 +139,23 @@ def test_a_bump_lost_to_a_cache_outage_makes_every_page_stale_when_it_is_back(cl
 
     assert client.get(post.get_absolute_url())["X-Page-Cache"] == "miss"
     assert not versions._lost_bump
+
+
+def test_moderation_settings_and_new_polls_make_cached_pages_stale(
+    client, django_capture_on_commit_callbacks
+):
+    from comments.models import ModerationSettings
+    from tests.polls.factories import PollFactory
+
+    post = PostFactory()
+    client.get(post.get_absolute_url())
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "hit"
+    settings_record = ModerationSettings.load()
+    settings_record.max_depth = 2
+    settings_record.save()
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "miss"
+
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        PollFactory()  # the sidebar shows the newest open poll on every page
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "miss"
