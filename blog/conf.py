@@ -17,11 +17,17 @@ DEFAULTS = {
 }
 
 
-class BlogSettings:
+class AppSettings:
+    """An app's tunables: ``<PREFIX>_<NAME>`` from Django settings, else the app's default."""
+
+    def __init__(self, prefix: str, defaults: dict):
+        self._prefix = prefix
+        self._defaults = defaults
+
     def __getattr__(self, name):
-        if name not in DEFAULTS:
+        if name.startswith("_") or name not in self._defaults:
             raise AttributeError(name)
-        return getattr(settings, f"BLOG_{name}", DEFAULTS[name])
+        return getattr(settings, f"{self._prefix}_{name}", self._defaults[name])
 
 
-blog_settings = BlogSettings()
+blog_settings = AppSettings("BLOG", DEFAULTS)

@@ -4,7 +4,7 @@ What moderators change day to day (approval policy, keywords, depth, closing) li
 ``ModerationSettings`` record in the admin instead.
 """
 
-from django.conf import settings
+from blog.conf import AppSettings
 
 DEFAULTS = {
     "MAX_DEPTH": 5,  # default for the settings record: levels of nesting, 1 = no threading
@@ -28,11 +28,4 @@ DEFAULTS = {
 }
 
 
-class CommentsSettings:
-    def __getattr__(self, name):
-        if name not in DEFAULTS:
-            raise AttributeError(name)
-        return getattr(settings, f"COMMENTS_{name}", DEFAULTS[name])
-
-
-comments_settings = CommentsSettings()
+comments_settings = AppSettings("COMMENTS", DEFAULTS)

@@ -1,6 +1,6 @@
 """Tunables of the polls app, overridable in Django settings as ``POLLS_<NAME>``."""
 
-from django.conf import settings
+from blog.conf import AppSettings
 
 DEFAULTS = {
     # Vote requests per IP address and window (seconds), counted in the shared cache.
@@ -20,11 +20,4 @@ DEFAULTS = {
 }
 
 
-class PollsSettings:
-    def __getattr__(self, name):
-        if name not in DEFAULTS:
-            raise AttributeError(name)
-        return getattr(settings, f"POLLS_{name}", DEFAULTS[name])
-
-
-polls_settings = PollsSettings()
+polls_settings = AppSettings("POLLS", DEFAULTS)
