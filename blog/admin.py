@@ -1,7 +1,6 @@
 """Admin for editors: posts with history and preview, pages, taxonomy, images."""
 
 from django.contrib import admin, messages
-from django.core.cache import cache
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
@@ -10,10 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion_compare.admin import CompareVersionAdmin
 
-from blog.cache import bump_version
-from blog.models import NEXT_PUBLICATION_CACHE_KEY, AuthorProfile, Category, Image, Page, Post, Tag
-from blog.pagecache import SITE
-from blog.views import SIDEBAR_CACHE_KEY
+from blog.models import AuthorProfile, Category, Image, Page, Post, Tag
+from blog.signals import forget_post_caches
 
 
 class PublicationStateFilter(admin.SimpleListFilter):
@@ -127,11 +124,10 @@ class PostAdmin(CompareVersionAdmin):
 
     @admin.action(description=_("Publish the selected posts"), permissions=["change"])
     def publish(self, request, queryset):
-        count = queryset.filter(status=Post.Status.DRAFT).update(
-            status=Post.Status.PUBLISHED, published_at=Coalesce("published_at", Now())
-        )
-        cache.delete_many([SIDEBAR_CACHE_KEY, NEXT_PUBLICATION_CACHE_KEY])
-        bump_version(*SITE)  # update() sends no signals; cached pages must go stale
+        drafts = queryset.filter(status=Post.Status.DRAFT)
+        pks = list(drafts.values_list("pk", flat=True))
+        count = drafts.update(status=Post.Status.PUBLISHED, published_at=Coalesce("published_at", Now()))
+        forget_post_caches(*pks)
         self.message_user(
             request,
             ngettext("%(count)d post published.", "%(count)d posts published.", count) % {"count": count},
@@ -140,9 +136,10 @@ class PostAdmin(CompareVersionAdmin):
 
     @admin.action(description=_("Unpublish the selected posts (back to draft)"), permissions=["change"])
     def unpublish(self, request, queryset):
-        count = queryset.filter(~Q(status=Post.Status.DRAFT)).update(status=Post.Status.DRAFT)
-        cache.delete_many([SIDEBAR_CACHE_KEY, NEXT_PUBLICATION_CACHE_KEY])
-        bump_version(*SITE)  # update() sends no signals; cached pages must go stale
+        live = queryset.filter(~Q(status=Post.Status.DRAFT))
+        pks = list(live.values_list("pk", flat=True))
+        count = live.update(status=Post.Status.DRAFT)
+        forget_post_caches(*pks)
         self.message_user(
             request,
             ngettext("%(count)d post set to draft.", "%(count)d posts set to draft.", count)

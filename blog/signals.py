@@ -17,17 +17,22 @@ def forget_footer_pages(sender, **kwargs):
     cache.delete(FOOTER_CACHE_KEY)
 
 
-@receiver([post_save, post_delete], sender=Post)
 @receiver([post_save, post_delete], sender=Category)
 def forget_sidebar(sender, **kwargs):
     cache.delete(SIDEBAR_CACHE_KEY)
 
 
+def forget_post_caches(*post_pks) -> None:
+    """Posts changed: drop what shows them. Also for bulk updates, which send no signals."""
+    cache.delete_many([SIDEBAR_CACHE_KEY, NEXT_PUBLICATION_CACHE_KEY])
+    for pk in post_pks:
+        bump_version("post", pk)
+    bump_version(*SITE)
+
+
 @receiver([post_save, post_delete], sender=Post)
 def post_changed(sender, instance, **kwargs):
-    cache.delete(NEXT_PUBLICATION_CACHE_KEY)
-    bump_version("post", instance.pk)
-    bump_version(*SITE)
+    forget_post_caches(instance.pk)
 
 
 @receiver([post_save, post_delete], sender=Page)
