@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion_compare.admin import CompareVersionAdmin
 
+from blog.adminlists import SafeChangeListMixin
 from blog.models import AuthorProfile, Category, Image, Page, Post, Tag
 from blog.signals import forget_post_caches
 
@@ -36,7 +37,7 @@ class PublicationStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(CompareVersionAdmin):
+class PostAdmin(SafeChangeListMixin, CompareVersionAdmin):
     list_display = [
         "title",
         "state_badge",

@@ -3,6 +3,7 @@
 import errno
 import logging
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
@@ -63,3 +64,29 @@ class DatabaseUnavailableMiddleware:
             logger.error("storage full: %s", exception)
             return storage_full(request)
         return None
+
+
+class NullCharacterInRequest(SuspiciousOperation):
+    """A NUL byte in the address, the query string or a header: no reader types one."""
+
+
+class RejectNullCharactersMiddleware:
+    """Answer 400 to requests carrying a NUL byte outside the body, before anything reads them.
+
+    PostgreSQL refuses NUL in text (``DataError``), so a ``%00`` in a path or query value
+    would otherwise turn into a 500 wherever it reaches a query: the search, the old-URL
+    redirects, a session cookie. Form fields are left to the forms, which refuse NUL with a
+    message next to the field and keep what the visitor typed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        if "\x00" in request.path_info or "%00" in meta.get("QUERY_STRING", ""):
+            raise NullCharacterInRequest("NUL byte in the address")
+        for name, value in meta.items():
+            if name.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
+                raise NullCharacterInRequest(f"NUL byte in the header {name}")
+        return self.get_response(request)

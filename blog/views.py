@@ -171,28 +171,66 @@ class AuthorView(PostListMixin, ListView):
         return context
 
 
-class YearArchiveView(PostListMixin, ListView):
-    def get_queryset(self):
-        return self.get_base_queryset().filter(published_at__year=self.kwargs["year"])
+def archive_span(year: int, month: int | None = None) -> tuple[datetime.datetime, datetime.datetime]:
+    """The local-time span of a year or month archive; ``ValueError`` when no calendar has it.
 
+    Year 0 and month 13 do not exist, and the first and last days of the calendar cannot be
+    expressed in UTC from every time zone (Berlin's 1 January of year 1 is in year 0 in UTC),
+    so those are refused here instead of overflowing in the database layer.
+    """
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"no month {month}")
+    first = (year, month or 1)
+    after = (year + 1, 1) if month in (None, 12) else (year, month + 1)
+    zone = timezone.get_current_timezone()
+    try:
+        start = datetime.datetime(*first, 1, tzinfo=zone)
+        end = datetime.datetime(*after, 1, tzinfo=zone)
+        start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"no archive for {year}-{month}") from exc
+    return start, end
+
+
+class ArchiveMixin(PostListMixin):
+    """Posts published within a year or month; impossible and empty archives are 404s.
+
+    An empty archive answering 200 would let crawlers walk every year from 0001 to 9999.
+    """
+
+    def get_span(self):
+        try:
+            return archive_span(self.kwargs["year"], self.get_month())
+        except ValueError:
+            raise Http404(_("There is no archive for this date.")) from None
+
+    def get_month(self) -> int | None:
+        return None
+
+    def get_queryset(self):
+        start, end = self.get_span()
+        return self.get_base_queryset().filter(published_at__gte=start, published_at__lt=end)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["paginator"].count:
+            raise Http404(_("No posts were published in this period."))
+        return context
+
+
+class YearArchiveView(ArchiveMixin, ListView):
     def get_heading(self):
         return _("Archive %(year)s") % {"year": self.kwargs["year"]}
 
 
-class MonthArchiveView(PostListMixin, ListView):
-    def get_queryset(self):
-        month = int(self.kwargs["month"])
-        if not 1 <= month <= 12:
-            raise Http404
-        self.month = datetime.date(self.kwargs["year"], month, 1)
-        return self.get_base_queryset().filter(
-            published_at__year=self.kwargs["year"], published_at__month=month
-        )
+class MonthArchiveView(ArchiveMixin, ListView):
+    def get_month(self) -> int:
+        return int(self.kwargs["month"])
 
     def get_heading(self):
         from django.utils.dateformat import format as date_format
 
-        return _("Archive %(month)s") % {"month": date_format(self.month, "F Y")}
+        return _("Archive %(month)s") % {"month": date_format(self.get_span()[0], "F Y")}
 
 
 class SearchView(PostListMixin, ListView):

@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from blog.adminlists import SafeChangeListMixin
 from comments import services
 from comments.forms import PrivacyForm, StaffReplyForm
 from comments.models import Comment, CommentEvent, CommentReport, ModerationSettings, Subscription
@@ -115,7 +116,7 @@ BADGE_STYLE = "background:{};color:{};padding:2px 6px;border-radius:4px;white-sp
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(SafeChangeListMixin, admin.ModelAdmin):
     form = CommentAdminForm
     change_list_template = "comments/admin/change_list.html"
     list_display = [

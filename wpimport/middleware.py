@@ -10,6 +10,8 @@ from django.http import HttpResponsePermanentRedirect
 
 from wpimport.models import LegacyItem
 
+OLD_PATH_MAX_LENGTH = LegacyItem._meta.get_field("old_path").max_length
+
 
 def _target_url(items) -> str | None:
     for legacy in items:
@@ -31,6 +33,10 @@ def legacy_redirect_url(request) -> str | None:
 
 
 def legacy_path_redirect_url(path: str) -> str | None:
+    # No imported address is longer than the column or holds a NUL (which PostgreSQL
+    # refuses in a query): such a path cannot be an old link, so it costs no query.
+    if "\x00" in path or len(path) > OLD_PATH_MAX_LENGTH:
+        return None
     candidates = {path, path.rstrip("/") if path.endswith("/") else f"{path}/"}
     candidates.discard("")
     return _target_url(LegacyItem.objects.redirectable().filter(old_path__in=candidates)[:5])

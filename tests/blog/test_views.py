@@ -146,6 +146,7 @@ def test_year_and_month_archives(client, settings):
 def test_month_archive_uses_local_time(client):
     # 23:30 UTC on 31 May is 1 June in Berlin: the June archive and permalink agree.
     PostFactory(title="Um Mitternacht", published_at=datetime(2011, 5, 31, 23, 30, tzinfo=ZoneInfo("UTC")))
+    PostFactory(title="Mitte Mai", published_at=datetime(2011, 5, 15, 12, 0, tzinfo=ZoneInfo("UTC")))
     assert "Um Mitternacht" in html_of(client, "/2011/06/")
     assert "Um Mitternacht" not in html_of(client, "/2011/05/")
 
