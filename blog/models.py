@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_permission_codename
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -169,10 +170,26 @@ class Image(models.Model):
         return self.file.storage.url(items[-1][1]) if items else self.file.url
 
 
+def sees_unpublished(user, model) -> bool:
+    """Whether ``user`` may see drafts and scheduled items of ``model`` (``Post`` or ``Page``).
+
+    Only those who may edit them: editors and superusers. Other staff, such as moderators,
+    see exactly what readers see.
+    """
+    if user is None or not user.is_active or not user.is_staff:
+        return False
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
+
+
 class PostQuerySet(models.QuerySet):
     def published(self):
         """Posts a reader may see: published and due (a future time means scheduled)."""
         return self.filter(published_q())
+
+    def visible_to(self, user):
+        """What ``user`` may open: published posts, and drafts and scheduled ones for editors."""
+        return self.all() if sees_unpublished(user, self.model) else self.published()
 
     def for_listing(self):
         return (
@@ -323,6 +340,9 @@ class Post(models.Model):
             and self.published_at <= timezone.now()
         )
 
+    def is_visible_to(self, user) -> bool:
+        return self.is_published() or sees_unpublished(user, Post)
+
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and not self.is_published()
 
@@ -338,6 +358,10 @@ class Post(models.Model):
 class PageQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def visible_to(self, user):
+        """Published pages, and unpublished ones for those who may edit pages."""
+        return self.all() if sees_unpublished(user, self.model) else self.published()
 
 
 RESERVED_PAGE_SLUGS = {

@@ -23,7 +23,16 @@ from django.views.generic import DetailView, ListView
 from blog.cache import bump_version
 from blog.clients import client_ip, ip_hash
 from blog.conf import blog_settings
-from blog.models import Category, Page, Post, Tag, author_name, next_scheduled_publication, published_q
+from blog.models import (
+    Category,
+    Page,
+    Post,
+    Tag,
+    author_name,
+    next_scheduled_publication,
+    published_q,
+    sees_unpublished,
+)
 from blog.pagecache import depend_on
 from blog.search import search_posts
 from blog.shortcodes import registry
@@ -316,11 +325,8 @@ class PostDisplayMixin(SidebarMixin):
 
 class PostDetailView(PostDisplayMixin, DetailView):
     def get_object(self, queryset=None):
-        queryset = self.get_queryset()
-        if not self.request.user.is_staff:
-            queryset = queryset.published()
-        post = get_object_or_404(queryset, slug=self.kwargs["slug"])
-        return post
+        queryset = self.get_queryset().visible_to(self.request.user)
+        return get_object_or_404(queryset, slug=self.kwargs["slug"])
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -334,7 +340,8 @@ class PostDetailView(PostDisplayMixin, DetailView):
 class PostPreviewView(PermissionRequiredMixin, PostDisplayMixin, DetailView):
     """A draft or scheduled post exactly as readers will see it, for editors."""
 
-    permission_required = "blog.change_post"
+    def has_permission(self):
+        return sees_unpublished(self.request.user, Post)
 
     def dispatch(self, request, *args, **kwargs):
         return never_cache(super().dispatch)(request, *args, **kwargs)
@@ -346,9 +353,7 @@ class PageView(DetailView):
     context_object_name = "page"
 
     def get_queryset(self):
-        if self.request.user.is_staff:
-            return Page.objects.all()
-        return Page.objects.published()
+        return Page.objects.visible_to(self.request.user)
 
 
 SHARE_TARGETS = {

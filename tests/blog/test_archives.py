@@ -35,7 +35,17 @@ def test_archive_span_is_local_time():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "url",
-    ["/0000/", "/0000/01/", "/0001/", "/0001/01/", "/9999/", "/9999/12/", "/9999/11/", "/2011/13/", "/99999/"],
+    [
+        "/0000/",
+        "/0000/01/",
+        "/0001/",
+        "/0001/01/",
+        "/9999/",
+        "/9999/12/",
+        "/9999/11/",
+        "/2011/13/",
+        "/99999/",
+    ],
 )
 def test_impossible_or_empty_archives_are_404(client, url):
     PostFactory(published_at=datetime(2011, 5, 3, 12, 0, tzinfo=BERLIN))

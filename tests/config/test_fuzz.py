@@ -73,7 +73,8 @@ HOSTILE = [quote(value, safe="") for value in HOSTILE_TEXT] + HOSTILE_RAW
 
 # Fewer values for the walks that render whole pages per value: one of each kind.
 HOSTILE_SHORT = [
-    quote(value, safe="") for value in ["-1", "9" * 40, "a\x00b", "ünï😀", "x" * 3000, "' OR 1=1--", "1.5", ""]
+    quote(value, safe="")
+    for value in ["-1", "9" * 40, "a\x00b", "ünï😀", "x" * 3000, "' OR 1=1--", "1.5", ""]
 ] + ["%FF%FE", "%00"]
 
 # What views and the admin read from the query string.
