@@ -170,7 +170,14 @@ class PollAdmin(SafeChangeListMixin, admin.ModelAdmin):
             poll_close(poll=poll, now=now)
         self.message_user(request, _("The selected polls are closed."), messages.SUCCESS)
 
-    @admin.action(description=_("Reset the votes of the selected polls…"), permissions=["change"])
+    def has_reset_votes_permission(self, request, obj=None) -> bool:
+        """Deleting readers' votes cannot be undone: a permission of its own."""
+        return request.user.has_perm(f"{self.opts.app_label}.reset_poll_votes")
+
+    def has_export_votes_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.export_poll_votes")
+
+    @admin.action(description=_("Reset the votes of the selected polls…"), permissions=["reset_votes"])
     def reset_votes(self, request, queryset):
         if request.POST.get("confirm") == "yes":
             removed = sum(poll_reset(poll=poll) for poll in queryset)
@@ -210,7 +217,7 @@ class PollAdmin(SafeChangeListMixin, admin.ModelAdmin):
                 )
         return response
 
-    @admin.action(description=_("Export the anonymous votes as CSV"), permissions=["view"])
+    @admin.action(description=_("Export the anonymous votes as CSV"), permissions=["export_votes"])
     def export_votes(self, request, queryset):
         response, writer = _csv_response(f"poll-votes-{timezone.now():%Y%m%d-%H%M}.csv")
         writer.writerow(["poll", "time", "choice", "other_text"])

@@ -136,6 +136,13 @@ class Poll(models.Model):
         ordering = ["-opens_at", "-pk"]
         verbose_name = _("poll")
         verbose_name_plural = _("polls")
+        # Beyond "change": deleting readers' votes cannot be undone, and the vote rows hold
+        # what readers typed into "other". Editors get the export (migration 0003); the reset
+        # is for superusers and whoever they give it to.
+        permissions = [
+            ("reset_poll_votes", _("Can reset the votes of polls")),
+            ("export_poll_votes", _("Can export the anonymous votes of polls")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),

@@ -3,9 +3,11 @@ import io
 
 import pytest
 from django.contrib.admin import helpers
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from polls.models import Ballot, Poll
+from tests.factories import UserFactory
 from tests.polls.factories import PollFactory, add_votes
 
 pytestmark = pytest.mark.django_db
@@ -75,9 +77,9 @@ def test_open_close_actions(client, editor, poll):
     assert poll.is_open()
 
 
-def test_reset_asks_for_confirmation(client, editor, poll, choices):
+def test_reset_asks_for_confirmation(client, superuser, poll, choices):
     add_votes(choices[0], 2)
-    client.force_login(editor)
+    client.force_login(superuser)
     confirm = _action(client, "reset_votes", [poll])
     assert confirm.status_code == 200
     assert "polls/admin/reset_confirmation.html" in [t.name for t in confirm.templates]
@@ -127,3 +129,52 @@ def test_editors_group_has_all_poll_permissions(editor, moderator):
         for action in ["add", "change", "delete", "view"]:
             assert editor.has_perm(f"polls.{action}_{model}")
             assert not moderator.has_perm(f"polls.{action}_{model}")
+
+
+# --- reset and vote export have permissions of their own ---------------------------------
+
+
+def _available_actions(client) -> set[str]:
+    return {value for value, _label in client.get(CHANGELIST).context["action_form"].fields["action"].choices}
+
+
+def test_editors_may_export_votes_but_not_reset_them(editor, moderator, superuser):
+    assert editor.has_perm("polls.export_poll_votes")
+    assert not editor.has_perm("polls.reset_poll_votes")
+    assert not moderator.has_perm("polls.export_poll_votes")
+    assert not moderator.has_perm("polls.reset_poll_votes")
+    assert superuser.has_perm("polls.reset_poll_votes") and superuser.has_perm("polls.export_poll_votes")
+
+
+def test_editor_without_reset_permission_neither_sees_nor_runs_the_reset(client, editor, poll, choices):
+    add_votes(choices[0], 2)
+    client.force_login(editor)
+    assert "reset_votes" not in _available_actions(client)
+    assert "export_votes" in _available_actions(client)
+    for extra in ({}, {"confirm": "yes"}):
+        response = _action(client, "reset_votes", [poll], **extra)
+        assert response.status_code in (200, 302)
+        assert "polls/admin/reset_confirmation.html" not in [t.name for t in response.templates]
+    assert Ballot.objects.count() == 2
+
+
+def test_reset_permission_given_to_one_editor_lets_them_reset(client, editor, poll, choices):
+    add_votes(choices[0], 2)
+    editor.user_permissions.add(Permission.objects.get(codename="reset_poll_votes"))
+    editor = type(editor).objects.get(pk=editor.pk)  # fresh permission cache
+    client.force_login(editor)
+    assert "reset_votes" in _available_actions(client)
+    assert _action(client, "reset_votes", [poll], confirm="yes").status_code == 302
+    assert not Ballot.objects.exists()
+
+
+def test_vote_export_needs_its_permission_while_results_need_only_view(client, poll, choices):
+    add_votes(choices[0], 1)
+    viewer = UserFactory(username="leserbeirat", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_poll"))
+    client.force_login(viewer)
+    assert _available_actions(client) >= {"export_results"}
+    assert "export_votes" not in _available_actions(client)
+    refused = _action(client, "export_votes", [poll])
+    assert not refused["Content-Type"].startswith("text/csv")
+    assert _action(client, "export_results", [poll])["Content-Type"].startswith("text/csv")
