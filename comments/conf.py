@@ -20,7 +20,7 @@ DEFAULTS = {
     "IP_RETENTION_DAYS": 30,
     "FEED_ITEMS": 30,
     "MODERATION_MAIL_INTERVAL": 10 * 60,  # at most one "comments wait" mail per interval
-    "MODERATION_LINK_MAX_AGE": 14 * 24 * 60 * 60,
+    "MODERATION_LINK_MAX_AGE": 3 * 24 * 60 * 60,  # one-click links in mails; each works once
     "SUBSCRIPTION_CONFIRM_MAX_AGE": 7 * 24 * 60 * 60,
     "MAIL_IN_BACKGROUND": True,  # send in a thread after commit, never blocking a request
     "REMEMBER_COOKIE": "comment_author",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -316,3 +318,35 @@ class MailOptOut(models.Model):
 
     def __str__(self):
         return f"{self.email} ({self.kind})"
+
+
+class ModerationLinkUse(models.Model):
+    """A one-click moderation link from an e-mail that has been used: each works once.
+
+    Only a hash of the signed link is kept. Rows older than the links' maximum age are
+    pointless (the signature has expired by then) and are removed when a link is used.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(_("action"), max_length=20)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    used_at = models.DateTimeField(_("used"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("used moderation link")
+        verbose_name_plural = _("used moderation links")
+
+    def __str__(self):
+        return f"{self.action} {self.comment_id} ({self.used_at:%Y-%m-%d %H:%M})"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +24,7 @@ from blog.ratelimit import Decision, hit, too_many_requests
 from comments import captcha, notifications, services
 from comments.conf import comments_settings
 from comments.forms import CommentEditForm, CommentForm, ReportForm, started_token
-from comments.models import Comment, MailOptOut, Subscription
+from comments.models import Comment, MailOptOut, ModerationLinkUse, Subscription
 from comments.tree import thread_for
 
 SESSION_KEY = "comments_mine"
@@ -297,11 +300,26 @@ def _load_token(reader, token):
         return None
 
 
+def _link_used(request, use: ModerationLinkUse, comment: Comment):
+    """A second click: say plainly that the link did its work already, when and by whom."""
+    return render(request, "comments/link_used.html", {"use": use, "comment": comment}, status=410)
+
+
 @require_http_methods(["GET", "POST"])
 def moderate(request, token: str):
+    """One-click approve / spam from the moderators' mail: GET shows a button, POST acts once.
+
+    Links expire after ``COMMENTS_MODERATION_LINK_MAX_AGE`` (3 days) and work once: the first
+    POST stores a hash of the link, a second click is told it was used already.
+    """
     data = _load_token(notifications.read_moderation_token, token)
-    if data in (None, "expired"):
-        return render(request, "comments/link_invalid.html", {"expired": data == "expired"}, status=400)
+    if data == "expired":
+        valid_days = max(1, comments_settings.MODERATION_LINK_MAX_AGE // (24 * 60 * 60))
+        return render(
+            request, "comments/link_invalid.html", {"expired": True, "valid_days": valid_days}, status=410
+        )
+    if not isinstance(data, dict):
+        return render(request, "comments/link_invalid.html", {"expired": False}, status=400)
     comment = get_object_or_404(Comment.objects.select_related("post"), pk=data.get("c"))
     user = get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
     if (
@@ -310,12 +328,29 @@ def moderate(request, token: str):
         or data.get("a") not in ("approve", "spam")
     ):
         return render(request, "comments/link_invalid.html", {"expired": False}, status=403)
+    token_hash = ModerationLinkUse.hash_token(token)
+    used = ModerationLinkUse.objects.filter(token_hash=token_hash).select_related("user").first()
+    if used is not None:
+        return _link_used(request, used, comment)
     done = False
     if request.method == "POST":
-        if data["a"] == "approve":
-            services.comment_approve(comment=comment, by=user, base_url=base_url(request))
-        else:
-            services.comment_mark_spam(comment=comment, by=user)
+        try:
+            with transaction.atomic():
+                # The unique hash makes "once" a database fact, also for two parallel clicks.
+                ModerationLinkUse.objects.create(
+                    token_hash=token_hash, comment=comment, action=data["a"], user=user
+                )
+                if data["a"] == "approve":
+                    services.comment_approve(comment=comment, by=user, base_url=base_url(request))
+                else:
+                    services.comment_mark_spam(comment=comment, by=user)
+        except IntegrityError:
+            used = ModerationLinkUse.objects.filter(token_hash=token_hash).select_related("user").first()
+            return _link_used(request, used, comment)
+        ModerationLinkUse.objects.filter(
+            used_at__lt=timezone.now() - timedelta(seconds=comments_settings.MODERATION_LINK_MAX_AGE)
+        ).delete()
+        comment.refresh_from_db()
         done = True
     return render(request, "comments/moderate.html", {"comment": comment, "action": data["a"], "done": done})
 
