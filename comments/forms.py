@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
+import unicodedata
+from urllib.parse import urlsplit
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +37,89 @@ def elapsed_since(token: str) -> float | None:
     return max(0.0, time.time() - started)
 
 
+WEBSITE_SCHEMES = ("http", "https")
+# Scripts whose letters look alike; one name mixing them imitates another site ("pаypal").
+CONFUSABLE_SCRIPTS = {"LATIN", "CYRILLIC", "GREEK"}
+
+
+def _scripts(label: str) -> set[str]:
+    return {unicodedata.name(ch, "?").split(" ", 1)[0] for ch in label if ch.isalpha()}
+
+
+def _unicode_label(label: str) -> str:
+    if label.startswith("xn--"):
+        try:
+            return label.encode("ascii").decode("idna")
+        except UnicodeError:
+            raise ValidationError(_("Enter a valid URL."), code="invalid") from None
+    return label
+
+
+def validate_website(value: str) -> None:
+    """A commenter's website: a plain http(s) address of a public host, nothing that deceives.
+
+    Refused with a message saying why: other schemes (``javascript:``, ``data:``), a user
+    name or password before the host (``http://bank.example@evil.example/`` goes to
+    evil.example), backslashes (browsers read them as slashes), local and private hosts, and
+    names that mix look-alike alphabets (Latin "a" and Cyrillic "а" in "pаypal").
+    """
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ValidationError(_("Enter a valid URL."), code="invalid") from None
+    if parts.scheme.lower() not in WEBSITE_SCHEMES:
+        raise ValidationError(
+            _("Please enter a web address that starts with http:// or https://."), code="scheme"
+        )
+    if "@" in parts.netloc:
+        raise ValidationError(
+            _(
+                "Please enter the address without a user name or password: nothing may stand before "
+                "an “@” in it. Such addresses pretend to lead to one site and lead to another."
+            ),
+            code="credentials",
+        )
+    if "\\" in value:
+        raise ValidationError(_("Please enter the address without backslashes (\\)."), code="backslash")
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if host == "localhost" or host.endswith(".localhost") or (address is not None and not address.is_global):
+        raise ValidationError(
+            _("Please enter the address of a public website, not of a local or private computer."),
+            code="private",
+        )
+    for label in host.split("."):
+        if len(_scripts(_unicode_label(label)) & CONFUSABLE_SCRIPTS) > 1:
+            raise ValidationError(
+                _(
+                    "The address mixes letters of different alphabets that look alike (such as Latin "
+                    "“a” and Cyrillic “а”) in one name, a trick to imitate other sites. Please type "
+                    "it again."
+                ),
+                code="homograph",
+            )
+    URLValidator(schemes=list(WEBSITE_SCHEMES))(value)  # the rest: a real host name, no spaces
+
+
+class WebsiteField(forms.URLField):
+    """A URL field that gives one precise reason: the length first, then ``validate_website``."""
+
+    default_validators = []
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [*self.validators, validate_website]  # after the length validator
+
+    def run_validators(self, value):
+        if value in self.empty_values:
+            return
+        for validator in self.validators:
+            validator(value)  # the first reason is enough; later ones would repeat it
+
+
 class BodyMixin:
     def clean_body(self):
         body = clean_body_text(self.cleaned_data["body"])
@@ -56,13 +143,7 @@ def body_field():
 class CommentForm(BodyMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=comments_settings.MAX_NAME_LENGTH)
     email = forms.EmailField(label=_("E-mail"), max_length=254, help_text=_("Will not be published."))
-    url = forms.URLField(
-        label=_("Website"),
-        required=False,
-        max_length=200,
-        assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
-    )
+    url = WebsiteField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
     body = body_field()
     parent = forms.IntegerField(required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput)
     started = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
