@@ -204,6 +204,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # --- E-mail -----------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(_email)
+# Seconds an SMTP server may take to answer before the send fails (and is logged or
+# retried) — without it, a server that accepts the connection and never answers hangs the
+# sending worker for good.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Blogwerk <blog@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
