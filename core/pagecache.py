@@ -39,7 +39,7 @@ _per_reader: dict[str, tuple[re.Pattern, Callable[[], str]]] = {}
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_PLACEHOLDER = "@@csrf-token@@"
 _CSRF_PLACEHOLDER_BYTES = _CSRF_PLACEHOLDER.encode()
-_HEADERS_KEPT = ("Content-Type", "Content-Language", "Link")
+_HEADERS_KEPT = ("Content-Type", "Content-Language", "Link", "X-Robots-Tag")
 
 
 def vary_on_cookie(prefix: str) -> None:
