@@ -140,7 +140,7 @@ else:
     CACHE_DIR = Path(env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")))
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "core.cache.SharedDiskCache",
             "LOCATION": str(CACHE_DIR),
             "SHARDS": 4,
             # Reads never wait for writers (WAL); writes retry past this lock timeout.

@@ -193,3 +193,32 @@ def test_captcha_endpoints_are_rate_limited_with_retry_after(client, settings, e
     answers = [client.get(url, **headers) for _ in range(4)]
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
     assert int(answers[-1]["Retry-After"]) > 0
+
+
+def test_the_form_rendered_once_still_gives_each_reader_their_own_tokens(settings):
+    """Without the page cache the empty comment form comes from a fragment cache; its
+    CSRF token, captcha task and start time stay personal."""
+    settings.PAGECACHE_SECONDS = 0
+    post = PostFactory()
+    readers = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    pages = [reader.get(post.get_absolute_url()) for reader in readers]
+    keys = [_key(page) for page in pages]
+    started = [re.search(r'name="started" value="([^"]+)"', p.content.decode()).group(1) for p in pages]
+    assert keys[0] != keys[1] and started[0] != started[1]
+    for reader, page, key in zip(readers, pages, keys, strict=True):
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+        data = form_data(captcha_0=key, captcha_1=captcha_answer(key), csrfmiddlewaretoken=token)
+        assert reader.post(reverse("comments:post", args=[post.pk]), data).status_code == 302
+    assert Comment.objects.count() == 2
+
+
+def test_a_reply_form_is_rendered_for_its_comment(client, settings):
+    settings.PAGECACHE_SECONDS = 0
+    post = PostFactory()
+    first = _post_comment(client, post, captcha.challenge_new(), body="Worauf geantwortet wird.")
+    parent = Comment.objects.get()
+    assert first.status_code == 302
+    html = Client().get(f"{post.get_absolute_url()}?replytocom={parent.pk}").content.decode()
+    assert f'name="parent" value="{parent.pk}"' in html
+    plain = Client().get(post.get_absolute_url()).content.decode()
+    assert f'name="parent" value="{parent.pk}"' not in plain

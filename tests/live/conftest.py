@@ -59,7 +59,7 @@ def _shared_store() -> dict[str, str]:
     name = connection.settings_dict["NAME"]
     if connection.vendor != "sqlite" or connection.is_in_memory_db():
         pytest.skip("the live tests need a file database (SQLITE_TEST_NAME) or PostgreSQL")
-    if cache["BACKEND"] != "diskcache.DjangoCache":
+    if cache["BACKEND"] != "core.cache.SharedDiskCache":
         pytest.skip("without Redis the live tests need the default shared cache")
     return {
         "DATABASE_URL": f"sqlite:///{Path(name).resolve()}",
