@@ -11,6 +11,7 @@ from django.urls import reverse
 from comments.models import Comment
 from core import captcha
 from core.models import UsedChallenge
+from tests.comments.factories import CommentFactory
 from tests.comments.utils import captcha_answer, form_data
 from tests.factories import PostFactory
 
@@ -205,19 +206,23 @@ def test_the_form_rendered_once_still_gives_each_reader_their_own_tokens(setting
     keys = [_key(page) for page in pages]
     started = [re.search(r'name="started" value="([^"]+)"', p.content.decode()).group(1) for p in pages]
     assert keys[0] != keys[1] and started[0] != started[1]
-    for reader, page, key in zip(readers, pages, keys, strict=True):
+    for n, (reader, page, key) in enumerate(zip(readers, pages, keys, strict=True)):
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
-        data = form_data(captcha_0=key, captcha_1=captcha_answer(key), csrfmiddlewaretoken=token)
+        data = form_data(
+            captcha_0=key,
+            captcha_1=captcha_answer(key),
+            csrfmiddlewaretoken=token,
+            email=f"leser{n}@example.org",
+            body=f"Gedanke von Leser {n}.",
+        )
         assert reader.post(reverse("comments:post", args=[post.pk]), data).status_code == 302
     assert Comment.objects.count() == 2
 
 
 def test_a_reply_form_is_rendered_for_its_comment(client, settings):
     settings.PAGECACHE_SECONDS = 0
-    post = PostFactory()
-    first = _post_comment(client, post, captcha.challenge_new(), body="Worauf geantwortet wird.")
-    parent = Comment.objects.get()
-    assert first.status_code == 302
+    parent = CommentFactory(status="approved")
+    post = parent.post
     html = Client().get(f"{post.get_absolute_url()}?replytocom={parent.pk}").content.decode()
     assert f'name="parent" value="{parent.pk}"' in html
     plain = Client().get(post.get_absolute_url()).content.decode()
