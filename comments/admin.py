@@ -16,11 +16,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from blog.adminlists import SafeChangeListMixin
 from comments import services
 from comments.forms import PrivacyForm, StaffReplyForm
 from comments.models import Comment, CommentEvent, CommentReport, ModerationSettings, Subscription
 from comments.moderation import describe
+from core.adminlists import SafeChangeListMixin
 
 Status = Comment.Status
 
@@ -406,7 +406,7 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        ModerationSettings.load()
+        ModerationSettings.objects.get_or_create(id=1)  # the defaults, stored when first edited
         return HttpResponseRedirect(reverse("admin:comments_moderationsettings_change", args=[1]))
 
 

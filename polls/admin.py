@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from blog.adminlists import SafeChangeListMixin
+from core.adminlists import SafeChangeListMixin
 from polls.models import Choice, Poll, Vote
 from polls.results import poll_results, results_for
 from polls.services import poll_close, poll_open, poll_reset
