@@ -46,7 +46,7 @@ def test_report_429_says_when(client, settings):
 
 @pytest.mark.django_db
 def test_login_429_says_when(client, settings):
-    settings.BLOG_LOGIN_ATTEMPTS_PER_IP, settings.BLOG_LOGIN_WINDOW = 1, 900
+    settings.CORE_LOGIN_ATTEMPTS_PER_IP, settings.CORE_LOGIN_WINDOW = 1, 900
     for _ in range(2):
         response = client.post("/admin/login/", {"username": "x", "password": "y"})
     assert_retry_after(response, 900)
