@@ -20,13 +20,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
+from blog.bodies import body_for_readers
 from blog.cache import bump_version
 from blog.clients import client_ip, ip_hash
 from blog.conf import blog_settings
 from blog.models import Category, Page, Post, Tag, author_name, next_scheduled_publication, published_q
 from blog.pagecache import depend_on
 from blog.search import search_posts
-from blog.shortcodes import registry
 
 User = get_user_model()
 
@@ -259,7 +259,7 @@ class PostDisplayMixin(SidebarMixin):
         post = self.object
         request = self.request
         depend_on(request, "post", post.pk)
-        context["body"] = registry.expand(post.body_html, request=request, show_unknown=request.user.is_staff)
+        context["body"] = body_for_readers(post.body_html, request=request, show_unknown=request.user.is_staff)
         context["related_posts"] = related_posts(post, blog_settings.RELATED_POSTS)
         context["author_display_name"] = author_name(post.author)
         context["share_links"] = share_links(post)
@@ -311,6 +311,13 @@ class PageView(DetailView):
         if self.request.user.is_staff:
             return Page.objects.all()
         return Page.objects.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["body"] = body_for_readers(
+            self.object.body_html, request=self.request, show_unknown=self.request.user.is_staff
+        )
+        return context
 
 
 SHARE_TARGETS = {

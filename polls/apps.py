@@ -13,6 +13,10 @@ class PollsConfig(AppConfig):
         from polls.shortcodes import render_poll_shortcodes, render_polldaddy_shortcodes
 
         registry.register("poll", render_poll_shortcodes)
+        from blog.editor import tools
+        from polls.editor import poll_tool
+
+        tools.register("poll", poll_tool)
         registry.register("polldaddy", render_polldaddy_shortcodes)
         try:  # cached post pages vary on the polls a reader voted in
             from blog.pagecache import vary_on_cookie

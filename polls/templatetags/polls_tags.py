@@ -17,7 +17,7 @@ def newest_open_poll() -> dict | None:
     """Question and link of the newest open poll; cached, dropped when a poll changes."""
     data = cache.get(SIDEBAR_CACHE_KEY)
     if data is None:
-        poll = Poll.objects.open().order_by("-opens_at", "-pk").first()
+        poll = Poll.objects.public().open().order_by("-opens_at", "-pk").first()
         data = (
             {
                 "question": poll.question,
