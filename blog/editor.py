@@ -201,7 +201,9 @@ class PublishAtInput(forms.DateTimeInput):
     def format_value(self, value):
         if isinstance(value, str) or value is None:
             return value
-        return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+        if timezone.is_aware(value):  # the form field hands over local, naive times
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%dT%H:%M")
 
 
 PUBLISH_ACTIONS = {"now", "schedule", "draft", "update"}

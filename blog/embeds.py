@@ -116,7 +116,7 @@ def frame_url(provider: Provider, match: re.Match, url: str) -> str | None:
 
 
 _LINK_LINE = re.compile(
-    r"<p>\s*(?:\[embed\]\s*)?(?:<a href=\"(?P<href>[^\"]+)\"[^>]*>(?P<text>[^<]+)</a>|(?P<bare>https?://[^\s<\"]+))"
+    r"<p>\s*(?:\[embed\]\s*)?(?:<a href=\"(?P<href>[^\"]+)\"[^>]*>(?P<text>[^<]+)</a>|(?P<bare>https?://[^\s<\"\[]+))"
     r"\s*(?:\[/embed\])?\s*</p>"
 )
 
