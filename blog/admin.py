@@ -162,6 +162,24 @@ class PostAdmin(WritingDeskMixin, CompareVersionAdmin):
         extra_context["site_time_zone"] = timezone.get_current_timezone_name()
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def _stay_on_the_desk(self, request):
+        # The publish panel's buttons keep the editor open, like "Save and continue editing".
+        if request.POST.get("_publish") and "_continue" not in request.POST:
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._stay_on_the_desk(request)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._stay_on_the_desk(request)
+        return super().response_change(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        editor_tools.post_saved(post=form.instance, data=request.POST)
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # The form is saved: the autosave and the lock have done their job.

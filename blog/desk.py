@@ -233,7 +233,9 @@ def desk_strings() -> dict:
         "altRequired": _("Please describe the picture (alternative text) before uploading."),
         "notAnImage": _("This file is not an image (JPEG, PNG, GIF or WebP)."),
         "uploadFailed": _("The upload failed. Please try again."),
-        "unknownEmbed": _("This address is not one we can embed. Supported: YouTube, Vimeo, Mastodon, X, Instagram, SoundCloud."),
+        "unknownEmbed": _(
+            "This address is not one we can embed. Supported: YouTube, Vimeo, Mastodon, X, Instagram, SoundCloud."
+        ),
         "noResults": _("Nothing found."),
         "autosaved": _("Saved automatically at %(time)s."),
         "autosaveFailed": _("Automatic saving failed; your text is still here. Please save the post."),

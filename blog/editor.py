@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from blog.images import images_missing_alt
 from blog.models import Category, Image, Page, Post, Tag
 from blog.rendering import sanitize_editor_html
-from blog.slugs import slugify_de, unique_slug
+from blog.slugs import unique_slug
 
 EDITOR_EXTENSIONS = {
     "Heading": {"levels": [2, 3, 4]},
@@ -65,6 +66,7 @@ class EditorTool:
 class ToolRegistry:
     def __init__(self):
         self._tools: dict[str, callable] = {}
+        self._saved_hooks: list = []
 
     def register(self, key: str, factory) -> None:
         """``factory()`` returns an :class:`EditorTool` (called per request: URLs resolve late)."""
@@ -72,6 +74,15 @@ class ToolRegistry:
 
     def all(self) -> list[EditorTool]:
         return [factory() for factory in self._tools.values()]
+
+    def on_post_saved(self, hook) -> None:
+        """``hook(post=…, data=…)`` runs after the desk saved a post (``data``: the form's POST)."""
+        if hook not in self._saved_hooks:
+            self._saved_hooks.append(hook)
+
+    def post_saved(self, *, post, data) -> None:
+        for hook in self._saved_hooks:
+            hook(post=post, data=data)
 
 
 tools = ToolRegistry()
@@ -111,7 +122,6 @@ class CategoryTreeField(forms.ModelMultipleChoiceField):
         return ordered
 
 
-
 class _TreeIterator(forms.models.ModelChoiceIterator):
     def __iter__(self):
         for category, depth in self.field._tree():
@@ -147,7 +157,9 @@ class TagNamesField(forms.CharField):
             if not name:
                 continue
             if len(name) > 100:
-                raise ValidationError(_("A tag can have at most 100 characters: %(name)s") % {"name": name[:40]})
+                raise ValidationError(
+                    _("A tag can have at most 100 characters: %(name)s") % {"name": name[:40]}
+                )
             if name.casefold() not in seen:
                 seen.add(name.casefold())
                 names.append(name)
@@ -172,7 +184,9 @@ class ImageChooserWidget(forms.Widget):
         field_id = (attrs or {}).get("id", f"id_{name}")
         image = Image.objects.filter(pk=value).first() if str(value or "").isdigit() else None
         preview = (
-            format_html('<img src="{}" alt="{}" width="240">', image.fallback_url, image.alt_text) if image else ""
+            format_html('<img src="{}" alt="{}" width="240">', image.fallback_url, image.alt_text)
+            if image
+            else ""
         )
         return format_html(
             '<div class="bw-chooser" data-chooser="{id}">'
@@ -223,6 +237,13 @@ class PostForm(forms.ModelForm):
     tag_names = TagNamesField(
         label=_("tags"), help_text=_("Separated by commas; new tags are created when you save.")
     )
+    updated_at = forms.DateTimeField(
+        label=_("updated"),
+        required=False,
+        widget=PublishAtInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text=Post._meta.get_field("updated_at").help_text,
+    )
     publish_at = forms.DateTimeField(
         label=_("Schedule for"),
         required=False,
@@ -239,7 +260,9 @@ class PostForm(forms.ModelForm):
         widgets = {
             "featured_image": ImageChooserWidget,
             "excerpt": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
-            "seo_description": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField", "maxlength": 300}),
+            "seo_description": forms.Textarea(
+                attrs={"rows": 2, "class": "vLargeTextField", "maxlength": 300}
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -288,9 +311,12 @@ class PostForm(forms.ModelForm):
             if missing:
                 self.add_error(
                     "body",
-                    _(
+                    ngettext(
                         "Before publishing, describe every image for readers who cannot see it: "
-                        "%(count)d image(s) have no alternative text."
+                        "%(count)d image has no alternative text.",
+                        "Before publishing, describe every image for readers who cannot see it: "
+                        "%(count)d images have no alternative text.",
+                        len(missing),
                     )
                     % {"count": len(missing)},
                 )

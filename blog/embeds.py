@@ -136,12 +136,16 @@ def embed_placeholders(value: str) -> str:
         found = match_provider(url)
         if not found:
             return match.group(0)
-        return format_html('<figure class="bw-embed" data-provider="{}" data-url="{}"></figure>', found[0].key, url)
+        return format_html(
+            '<figure class="bw-embed" data-provider="{}" data-url="{}"></figure>', found[0].key, url
+        )
 
     return _LINK_LINE.sub(replace, value)
 
 
-_MARKER = re.compile(r'<figure class="bw-embed" data-provider="(?P<key>\w+)" data-url="(?P<url>[^"]+)"></figure>')
+_MARKER = re.compile(
+    r'<figure class="bw-embed" data-provider="(?P<key>\w+)" data-url="(?P<url>[^"]+)"></figure>'
+)
 
 
 def expand_embeds(value: str) -> str:
@@ -183,10 +187,7 @@ def expand_embeds(value: str) -> str:
             src,
             _("Content from %(provider)s") % {"provider": name},
             name,
-            _(
-                "Loading it sends data such as your IP address to %(provider)s; "
-                "see our privacy policy."
-            )
+            _("Loading it sends data such as your IP address to %(provider)s; see our privacy policy.")
             % {"provider": name},
             _("Load content from %(provider)s") % {"provider": name},
             open_link,

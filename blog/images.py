@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
-from django.utils import translation
 from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
@@ -195,18 +195,26 @@ def picture_html(image, *, alt: str | None = None, sizes: str = BODY_SIZES, load
     )
 
 
+CREDIT_LABEL = '<span class="bw-credit-label"></span>'
+
+
 def credit_html(image) -> str:
-    """``Quelle: …`` with the source link, in the site's language (stored in body HTML)."""
+    """The image's source with its link; the label ("Quelle:") is filled in for each reader."""
     if not image.credit_name:
         return ""
-    with translation.override(settings.LANGUAGE_CODE):
-        label = _("Source:")
     name = (
         format_html('<a href="{}" rel="nofollow noopener">{}</a>', image.credit_url, image.credit_name)
         if image.credit_url
         else escape(image.credit_name)
     )
-    return format_html('<span class="bw-credit">{} {}</span>', label, name)
+    return format_html('<span class="bw-credit">{} {}</span>', mark_safe(CREDIT_LABEL), name)
+
+
+def fill_credit_labels(value: str) -> str:
+    """Put "Quelle:" (in the reader's language) before every stored image credit."""
+    if CREDIT_LABEL not in value:
+        return value
+    return value.replace(CREDIT_LABEL, format_html('<span class="bw-credit-label">{}</span>', _("Source:")))
 
 
 def responsive_body_images(value: str) -> str:

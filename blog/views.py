@@ -259,7 +259,9 @@ class PostDisplayMixin(SidebarMixin):
         post = self.object
         request = self.request
         depend_on(request, "post", post.pk)
-        context["body"] = body_for_readers(post.body_html, request=request, show_unknown=request.user.is_staff)
+        context["body"] = body_for_readers(
+            post.body_html, request=request, show_unknown=request.user.is_staff
+        )
         context["related_posts"] = related_posts(post, blog_settings.RELATED_POSTS)
         context["author_display_name"] = author_name(post.author)
         context["share_links"] = share_links(post)

@@ -94,6 +94,7 @@ class PollAdmin(admin.ModelAdmin):
             path("desk/create/", desk(editor.create, "polls.add_poll"), name="polls_desk_create"),
             *super().get_urls(),
         ]
+
     prepopulated_fields = {"slug": ["question"]}
     date_hierarchy = "opens_at"
     inlines = [ChoiceInline]

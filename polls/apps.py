@@ -14,9 +14,10 @@ class PollsConfig(AppConfig):
 
         registry.register("poll", render_poll_shortcodes)
         from blog.editor import tools
-        from polls.editor import poll_tool
+        from polls.editor import poll_tool, polls_hold_for_post
 
         tools.register("poll", poll_tool)
+        tools.on_post_saved(polls_hold_for_post)
         registry.register("polldaddy", render_polldaddy_shortcodes)
         try:  # cached post pages vary on the polls a reader voted in
             from blog.pagecache import vary_on_cookie

@@ -44,12 +44,20 @@ def poll_create_for_post(*, question: str, choices: list[str], post: Post | None
         poll = Poll.objects.create(
             question=question,
             slug=unique_slug(Poll, question, max_length=80),
-            held_for=post if post is not None and not post.is_published() else None,
+            held_for=post,
+            is_held=post is None or not post.is_published(),
         )
         Choice.objects.bulk_create(
             [Choice(poll=poll, text=text, position=index) for index, text in enumerate(choices)]
         )
     return poll
+
+
+def polls_hold_for_post(*, post: Post, data) -> None:
+    """After a post is saved: polls made for it in the editor before it existed belong to it."""
+    slugs = [slug for slug in data.get("_desk_polls", "").split() if slug][:MAX_CHOICES]
+    if slugs:
+        Poll.objects.filter(slug__in=slugs, is_held=True, held_for__isnull=True).update(held_for=post)
 
 
 @require_POST

@@ -36,7 +36,7 @@ class PollQuerySet(models.QuerySet):
         """Polls readers may see: not held back for a post that is not live yet."""
         from blog.models import published_q
 
-        return self.filter(Q(held_for__isnull=True) | published_q("held_for__"))
+        return self.filter(Q(is_held=False) | published_q("held_for__"))
 
     def started(self, now=None):
         """Polls readers may find in the list: open or already closed."""
@@ -145,6 +145,11 @@ class Poll(models.Model):
         related_name="+",
         help_text=_("Readers see the poll only once this post is published."),
     )
+    is_held = models.BooleanField(
+        _("held back for its post"),
+        default=False,
+        help_text=_("Made in the editor for a post that is not live yet: hidden from readers until it is."),
+    )
 
     objects = PollQuerySet.as_manager()
 
@@ -186,7 +191,7 @@ class Poll(models.Model):
             raise ValidationError(errors)
 
     def is_public(self) -> bool:
-        return self.held_for_id is None or self.held_for.is_published()
+        return not self.is_held or (self.held_for_id is not None and self.held_for.is_published())
 
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()

@@ -68,6 +68,7 @@ class PollDetailView(SidebarMixin, DetailView):
 
     def get_queryset(self):
         return _visible_polls(self.request)
+
     context_object_name = "poll"
 
     def get_context_data(self, **kwargs):
@@ -88,6 +89,7 @@ class PollResultsView(SidebarMixin, DetailView):
 
     def get_queryset(self):
         return _visible_polls(self.request)
+
     context_object_name = "poll"
 
     def get_context_data(self, **kwargs):

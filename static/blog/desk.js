@@ -75,7 +75,11 @@
 
   function insertHTML(html) {
     if (!editor) return;
-    editor.chain().focus().insertContent(html).run();
+    var selection = editor.state.selection;
+    var chain = editor.chain().focus();
+    // A selected node (the image just inserted) is kept: insert after it, never over it.
+    if (selection.node) chain = chain.setTextSelection(selection.to);
+    chain.insertContent(html).run();
   }
 
   // --- Images: library, upload (button, drop, paste), featured image ------------------
@@ -251,6 +255,10 @@
 
   var pollTool = (config.tools || []).filter(function (tool) { return tool.key === "poll"; })[0];
   var pollDialog = document.getElementById("bw-poll-dialog");
+  var createdPolls = document.createElement("input");
+  createdPolls.type = "hidden";
+  createdPolls.name = "_desk_polls";
+  form.appendChild(createdPolls);
   function insertPoll(slugValue) {
     pollDialog.close();
     insertHTML("<p>[poll " + escapeHTML(slugValue) + "]</p><p></p>");
@@ -286,7 +294,11 @@
       if (!question || choices.length < 2) { error.textContent = S.questionRequired; error.hidden = false; return; }
       post(pollTool.urls.create, { question: question, choices: choices.join("\n"), post: config.post || "" })
         .then(function (json) {
-          if (json._status === 201) { error.hidden = true; insertPoll(json.slug); }
+          if (json._status === 201) {
+            error.hidden = true;
+            createdPolls.value = (createdPolls.value + " " + json.slug).trim();
+            insertPoll(json.slug);
+          }
           else { error.textContent = json.error || S.questionRequired; error.hidden = false; }
         });
     });
@@ -334,6 +346,10 @@
 
   // --- Live preview, stats, search and social previews -----------------------------------
   var frame = document.getElementById("bw-preview-frame");
+  // The preview sits right under the editor, where the eyes are.
+  var bodyRow = document.querySelector(".form-row.field-body");
+  var previewSection = document.getElementById("bw-preview");
+  if (bodyRow && previewSection) bodyRow.after(previewSection);
   var previewPending = null;
   var refreshPreview = debounce(function () {
     if (previewPending) previewPending.abort();
@@ -481,6 +497,10 @@
   onEditor = function (detail) {
     if (detail.textarea !== textarea) return;
     editor = detail.editor;
+    // The editable area is a textbox for assistive technology: give it the field's label.
+    var label = document.querySelector("label[for=id_body]");
+    editor.view.dom.setAttribute("aria-label", label ? label.textContent.replace(/:\s*$/, "") : "Text");
+    editor.view.dom.setAttribute("aria-multiline", "true");
     addToolbar(textarea.closest(".prose-editor") || textarea.parentNode);
     editor.on("update", changed);
     lastSaved = snapshot();

@@ -43,7 +43,7 @@ def test_body_image_becomes_responsive_picture_with_credit(django_assert_max_num
         f'<p><img src="{image.file.url}" alt="Zweites"></p>'
     )
     with django_assert_max_num_queries(1):
-        html = render_post_body(body)
+        html = body_for_readers(render_post_body(body))
     assert html.count("<picture>") == 2
     assert 'type="image/webp"' in html and 'loading="lazy"' in html
     assert f'width="{image.width}" height="{image.height}"' in html
@@ -114,7 +114,9 @@ def test_legacy_markdown_keeps_single_line_breaks_and_wordpress_html():
 def test_preview_renders_like_readers_get_it(editor_client):
     response = editor_client.post(
         reverse("admin:blog_desk_preview"),
-        {"body": "<p>Hallo <strong>Welt</strong></p><p>https://youtu.be/dQw4w9WgXcQ</p><p>[gibtsnicht x=1]</p>"},
+        {
+            "body": "<p>Hallo <strong>Welt</strong></p><p>https://youtu.be/dQw4w9WgXcQ</p><p>[gibtsnicht x=1]</p>"
+        },
     )
     data = response.json()
     assert "<strong>Welt</strong>" in data["html"] and "bw-embed-load" in data["html"]
