@@ -16,7 +16,7 @@ from blog.editor import PageForm, PostForm
 from blog.editor import tools as editor_tools
 from blog.models import AuthorProfile, Category, Image, Page, Post, PostAutosave, Tag
 from blog.publishing import posts_publish
-from blog.signals import forget_post_caches
+from core import invalidation
 
 
 class PublicationStateFilter(admin.SimpleListFilter):
@@ -243,7 +243,7 @@ class PostAdmin(WritingDeskMixin, CompareVersionAdmin):
         live = queryset.filter(~Q(status=Post.Status.DRAFT))
         pks = list(live.values_list("pk", flat=True))
         count = live.update(status=Post.Status.DRAFT)
-        forget_post_caches(*pks)
+        invalidation.post_changed(*pks)
         self.message_user(
             request,
             ngettext("%(count)d post set to draft.", "%(count)d posts set to draft.", count)
