@@ -8,6 +8,7 @@ import json
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
@@ -158,9 +159,15 @@ def lock_release(post_id: int, user) -> None:
 def autosave_store(*, post: Post | None, user, data: dict) -> PostAutosave:
     """Overwrite this editor's autosave of ``post`` (no revision, nothing published)."""
     clean = {key: str(value) for key, value in data.items() if key in AUTOSAVE_FIELDS}
-    autosave, _created = PostAutosave.objects.update_or_create(
-        post=post, user=user, defaults={"data": clean, "saved_at": timezone.now()}
-    )
+    defaults = {"data": clean, "saved_at": timezone.now()}
+    try:
+        with transaction.atomic():
+            autosave, _created = PostAutosave.objects.update_or_create(
+                post=post, user=user, defaults=defaults
+            )
+    except IntegrityError:  # two tabs saved the first autosave at once: the other row won, update it
+        PostAutosave.objects.filter(post=post, user=user).update(**defaults)
+        autosave = PostAutosave.objects.get(post=post, user=user)
     return autosave
 
 

@@ -24,7 +24,6 @@ from blog.bodies import body_for_readers
 from blog.conf import blog_settings
 from blog.models import Category, Page, Post, Tag, author_name, next_scheduled_publication, published_q
 from blog.search import search_posts
-from blog.bodies import body_for_readers
 from core import invalidation
 from core.clients import client_ip, ip_hash
 from core.pagecache import depend_on

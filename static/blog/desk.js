@@ -445,7 +445,8 @@
   });
   form.addEventListener("submit", function () { submitting = true; });
   window.addEventListener("beforeunload", function (event) {
-    if (dirty && !submitting && snapshot() !== lastSaved) {
+    // An autosave is a safety net, not a save: the post itself still differs.
+    if (dirty && !submitting) {
       event.preventDefault();
       event.returnValue = S.leave;
       return S.leave;

@@ -246,3 +246,22 @@ def test_empty_slug_is_made_from_the_title(editor_client):
 def test_body_for_readers_expands_shortcodes_and_embeds():
     html = body_for_readers(render_post_body("<p>https://vimeo.com/76979871</p>"))
     assert "Vimeo" in html and "bw-embed-load" in html
+
+
+def test_preview_query_budget_does_not_grow_with_images(editor_client, django_assert_max_num_queries):
+    images = [ImageFactory() for _ in range(4)]
+    body = "".join(f'<figure><img src="{i.fallback_url}" alt="" data-file="{i.pk}"></figure>' for i in images)
+    url = reverse("admin:blog_desk_preview")
+    editor_client.post(url, {"body": body})
+    with django_assert_max_num_queries(5):  # session, user, two for permissions, one for all images
+        response = editor_client.post(url, {"body": body})
+    assert response.json()["html"].count("<picture>") == 4
+
+
+def test_hostile_desk_input_gets_a_clear_answer(editor_client):
+    assert editor_client.get(reverse("admin:blog_desk_preview")).status_code == 400
+    huge = editor_client.post(reverse("admin:blog_desk_preview"), {"body": "x" * 2_000_001})
+    assert huge.status_code == 413 and huge.json()["error"]
+    assert editor_client.get(reverse("admin:blog_desk_images"), {"page": "abc"}).status_code == 200
+    assert editor_client.post(reverse("admin:blog_desk_autosave"), {"data": "[1, 2]"}).status_code == 400
+    assert editor_client.post(reverse("admin:blog_desk_image_upload")).status_code == 400

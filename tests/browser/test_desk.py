@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from blog.models import Image, Post, PostAutosave
@@ -65,9 +66,10 @@ def preview_html(page):
 def test_editor_writes_illustrates_embeds_restores_and_publishes(
     live_server, browser, screenshot_dir, axe_violations
 ):
-    UserFactory(
-        username="erika", first_name="Erika", password="erika-pass-123", groups=["Editors"], is_staff=True
-    )
+    # An editor's rights (the Editors group's: blog and polls), given directly because a
+    # transactional test may run after another one emptied the groups the migrations made.
+    erika = UserFactory(username="erika", first_name="Erika", password="erika-pass-123", is_staff=True)
+    erika.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["blog", "polls"]))
     context = browser.new_context(
         locale="de-DE", timezone_id="Europe/Berlin", viewport={"width": 1400, "height": 1000}
     )
@@ -160,7 +162,12 @@ def test_editor_writes_illustrates_embeds_restores_and_publishes(
     )
     assert "nur in der Sicherung" in PostAutosave.objects.get(post=post).data["body"]
     change_url = page.url
-    page.close(run_before_unload=False)
+    # Leaving with unsaved changes asks first.
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.close(run_before_unload=True)
+    page.wait_for_event("close")
+    assert dialogs == ["beforeunload"]
 
     page = context.new_page()
     page.goto(change_url)
