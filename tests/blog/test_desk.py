@@ -265,3 +265,32 @@ def test_hostile_desk_input_gets_a_clear_answer(editor_client):
     assert editor_client.get(reverse("admin:blog_desk_images"), {"page": "abc"}).status_code == 200
     assert editor_client.post(reverse("admin:blog_desk_autosave"), {"data": "[1, 2]"}).status_code == 400
     assert editor_client.post(reverse("admin:blog_desk_image_upload")).status_code == 400
+
+
+def test_desk_and_revision_screens_speak_german(client, superuser, settings):
+    import reversion
+    from django.utils import translation
+
+    post = PostFactory(title="Alt", status=Post.Status.DRAFT, published_at=None)
+    with reversion.create_revision():
+        post.save()
+    with reversion.create_revision():
+        post.title = "Neu"
+        post.save()
+    client.force_login(superuser)
+    with translation.override("de"):
+        page = client.get(reverse("admin:blog_post_change", args=[post.pk]), HTTP_ACCEPT_LANGUAGE="de")
+        html = page.content.decode()
+        for text in ("Jetzt veröffentlichen", "Live-Vorschau", "Planen für", "Beim Teilen", "Bild wählen"):
+            assert text in html, text
+        config = page.context["desk_config"]["strings"]
+        assert config["embed"] == "Einbetten" and config["leave"].startswith("Ihre Änderungen")
+        versions = reversion.models.Version.objects.get_for_object(post)
+        compare = client.get(
+            reverse("admin:blog_post_compare", args=[post.pk]),
+            {"version_id1": versions[1].pk, "version_id2": versions[0].pk},
+            HTTP_ACCEPT_LANGUAGE="de",
+        )
+        text = compare.content.decode()
+        assert "Auf diese Version zurücksetzen" in text and "Konrolle" not in text
+        assert "Revert to this version" not in text

@@ -153,6 +153,9 @@ def test_editor_writes_illustrates_embeds_restores_and_publishes(
     assert "<strong>Fettem</strong>" in post.body and "<b>kopiert</b>" not in post.body
     assert "kopiert" in post.body and "mso" not in post.body and "Calibri" not in post.body
     assert post.body.count("data-file=") == 2
+    page.wait_for_selector(".bw-toolbar")
+    violations = axe_violations(page)  # the change form, with its publish panel for a draft
+    assert violations == [], violations
 
     # More words, autosaved; then the tab is closed without saving.
     page.click(f"{editable} > p:last-child")
