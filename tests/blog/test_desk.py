@@ -294,3 +294,14 @@ def test_desk_and_revision_screens_speak_german(client, superuser, settings):
         text = compare.content.decode()
         assert "Auf diese Version zurücksetzen" in text and "Konrolle" not in text
         assert "Revert to this version" not in text
+
+
+def test_body_from_the_form_is_sanitised_on_save(editor_client):
+    post = PostFactory()
+    url = reverse("admin:blog_post_change", args=[post.pk])
+    hostile = '<p onclick="x()">Hallo<script>alert(1)</script> <a href="javascript:alert(1)">link</a></p>'
+    editor_client.post(url, change_data(post, body=hostile))
+    post.refresh_from_db()
+    for needle in ("onclick", "<script", "javascript:"):
+        assert needle not in post.body and needle not in post.body_html
+    assert "Hallo" in post.body

@@ -23,6 +23,15 @@ WORD_HTML = (
 )
 
 
+# Google Docs wraps everything in a <b> with font-weight normal: that is not bold text.
+GOOGLE_DOCS_HTML = (
+    '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-1a2b3c">'
+    '<p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;">'
+    '<span style="font-size:11pt;font-family:Arial,sans-serif;color:#000000;font-weight:400;">'
+    "Aus Google Docs</span></p></b>"
+)
+
+
 def drop_images(page, selector, files):
     """Drop image files onto an element, as a file manager would."""
     page.evaluate(
@@ -95,6 +104,10 @@ def test_editor_writes_illustrates_embeds_restores_and_publishes(
     page.keyboard.press("End")
     page.keyboard.press("Enter")
 
+    paste_html(page, editable, GOOGLE_DOCS_HTML)
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+
     # Two images dropped onto the editor: each asks for its alternative text first.
     png = base64.b64encode(image_bytes("PNG", size=(1000, 600))).decode()
     drop_images(page, editable, [["eins.png", png], ["zwei.png", png]])
@@ -152,6 +165,7 @@ def test_editor_writes_illustrates_embeds_restores_and_publishes(
     assert poll.held_for == post
     assert "<strong>Fettem</strong>" in post.body and "<b>kopiert</b>" not in post.body
     assert "kopiert" in post.body and "mso" not in post.body and "Calibri" not in post.body
+    assert "<p>Aus Google Docs</p>" in post.body and "docs-internal" not in post.body
     assert post.body.count("data-file=") == 2
     page.wait_for_selector(".bw-toolbar")
     violations = axe_violations(page)  # the change form, with its publish panel for a draft
