@@ -158,7 +158,7 @@ class Poll(models.Model):
         verbose_name = _("poll")
         verbose_name_plural = _("polls")
         # Beyond "change": deleting readers' votes cannot be undone, and the vote rows hold
-        # what readers typed into "other". Editors get the export (migration 0003); the reset
+        # what readers typed into "other". Editors get the export (migration 0004); the reset
         # is for superusers and whoever they give it to.
         permissions = [
             ("reset_poll_votes", _("Can reset the votes of polls")),

@@ -36,7 +36,7 @@ def revoke_export_from_editors(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("polls", "0002_editors_permissions"),
+        ("polls", "0003_poll_held_for_post"),
     ]
 
     operations = [
