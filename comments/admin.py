@@ -16,10 +16,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from comments import services
+from comments import admin_views, bans, services
 from comments.forms import PrivacyForm, StaffReplyForm
-from comments.models import Comment, CommentEvent, CommentReport, ModerationSettings, Subscription
+from comments.models import Ban, Comment, CommentEvent, CommentReport, ModerationSettings, Subscription
 from comments.moderation import describe
+from comments.sanitize import ALLOWED_TAGS_HINT
 
 Status = Comment.Status
 
@@ -225,7 +226,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("reply"))
     def reply_link(self, obj):
-        if obj.pk is None or obj.status != Status.APPROVED:
+        if obj.pk is None:
             return "–"
         url = reverse("admin:comments_comment_reply", args=[obj.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, _("Reply as yourself"))
@@ -249,6 +250,7 @@ class CommentAdmin(admin.ModelAdmin):
             )
 
     def _bulk(self, request, queryset, service, message, *, resolve_reports=False):
+        """Run ``service`` on each selected comment; ``message(n)`` words the result."""
         done = 0
         comments = list(queryset.select_related("post"))
         for comment in comments:
@@ -257,7 +259,7 @@ class CommentAdmin(admin.ModelAdmin):
             done += comment.status != before
         if resolve_reports:  # a decision was made: the readers' reports are answered
             CommentReport.objects.filter(comment__in=[c.pk for c in comments]).update(resolved=True)
-        self.message_user(request, message % {"count": done}, messages.SUCCESS)
+        self.message_user(request, message(done) % {"count": done}, messages.SUCCESS)
 
     @admin.action(description=_("Approve selected comments"), permissions=["change"])
     def approve(self, request, queryset):
@@ -266,13 +268,13 @@ class CommentAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda **kw: services.comment_approve(base_url=base, **kw),
-            _("%(count)d comments approved."),
+            lambda n: ngettext("%(count)d comment approved.", "%(count)d comments approved.", n),
             resolve_reports=True,
         )
 
     @admin.action(description=_("Hold selected comments for moderation"), permissions=["change"])
     def hold(self, request, queryset):
-        self._bulk(request, queryset, services.comment_hold, _("%(count)d comments held."))
+        self._bulk(request, queryset, services.comment_hold, lambda n: ngettext("%(count)d comment held.", "%(count)d comments held.", n))
 
     @admin.action(description=_("Mark selected comments as spam"), permissions=["change"])
     def mark_spam(self, request, queryset):
@@ -280,7 +282,7 @@ class CommentAdmin(admin.ModelAdmin):
             request,
             queryset,
             services.comment_mark_spam,
-            _("%(count)d comments marked as spam."),
+            lambda n: ngettext("%(count)d comment marked as spam.", "%(count)d comments marked as spam.", n),
             resolve_reports=True,
         )
 
@@ -290,7 +292,7 @@ class CommentAdmin(admin.ModelAdmin):
             request,
             queryset,
             services.comment_trash,
-            _("%(count)d comments moved to the trash."),
+            lambda n: ngettext("%(count)d comment moved to the trash.", "%(count)d comments moved to the trash.", n),
             resolve_reports=True,
         )
 
@@ -301,12 +303,25 @@ class CommentAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda **kw: services.comment_restore(base_url=base, **kw),
-            _("%(count)d comments restored."),
+            lambda n: ngettext("%(count)d comment restored.", "%(count)d comments restored.", n),
         )
 
     # --- extra pages: reply from the admin, privacy requests --------------------------------
     def get_urls(self):
+        def desk(view):
+            def wrapped(request, *args, **kwargs):
+                return view(self, request, *args, **kwargs)
+
+            return self.admin_site.admin_view(wrapped)
+
         extra = [
+            path("counts/", desk(admin_views.counts_view), name="comments_comment_counts"),
+            path("act/<str:verb>/", desk(admin_views.act_view), name="comments_comment_act"),
+            path("answer/", desk(admin_views.answer_view), name="comments_comment_answer"),
+            path("quick-edit/", desk(admin_views.edit_view), name="comments_comment_quick_edit"),
+            path("undo/", desk(admin_views.undo_view), name="comments_comment_undo"),
+            path("ban/", desk(admin_views.ban_view), name="comments_comment_ban"),
+            path("spamfilter/", desk(admin_views.spamfilter_view), name="comments_comment_spamfilter"),
             path("privacy/", self.admin_site.admin_view(self.privacy_view), name="comments_comment_privacy"),
             path(
                 "<int:pk>/reply/",
@@ -317,8 +332,8 @@ class CommentAdmin(admin.ModelAdmin):
         return extra + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "privacy_url": reverse("admin:comments_comment_privacy")}
-        return super().changelist_view(request, extra_context)
+        """The moderation desk replaces the stock change list (same URL, same parameters)."""
+        return admin_views.desk_view(self, request)
 
     def reply_view(self, request, pk):
         parent = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
@@ -326,6 +341,10 @@ class CommentAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = StaffReplyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            if parent.status != Status.APPROVED:  # answering a waiting comment publishes it
+                services.comment_approve(
+                    comment=parent, by=request.user, base_url=request.build_absolute_uri("/")
+                )
             try:
                 reply = services.comment_reply_as_staff(
                     parent=parent,
@@ -344,6 +363,7 @@ class CommentAdmin(admin.ModelAdmin):
             "title": _("Reply to %(name)s") % {"name": parent.author_name},
             "parent": parent,
             "form": form,
+            "tags_hint": ALLOWED_TAGS_HINT,
         }
         return TemplateResponse(request, "comments/admin/reply.html", context)
 
@@ -390,13 +410,34 @@ class CommentAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "comments/admin/privacy.html", context)
 
 
+class ModerationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ModerationSettings
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        hold, spam = data.get("spam_hold_percent"), data.get("spam_percent")
+        for name in ("spam_hold_percent", "spam_percent"):
+            if data.get(name) is not None and data[name] > 100:
+                self.add_error(name, _("A probability is at most 100 %."))
+        if hold is not None and spam is not None and hold > spam:
+            self.add_error("spam_hold_percent", _("Holding must start at or below the spam threshold."))
+        return data
+
+
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         (_("Approval"), {"fields": ["approval", "max_links"]}),
         (_("Keywords"), {"fields": ["moderation_keywords", "blocked_keywords"]}),
         (_("Discussion"), {"fields": ["close_after_days", "max_depth", "notify_moderators"]}),
+        (
+            _("Learning spam filter"),
+            {"fields": ["spam_filter_enabled", "spam_hold_percent", "spam_percent", "spam_purge_days"]},
+        ),
     ]
+    form = ModerationSettingsForm
 
     def has_add_permission(self, request):
         return False
@@ -419,3 +460,32 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    """Blocked e-mail addresses, IP addresses, networks and websites; new ones from the desk."""
+
+    list_display = ["value", "kind", "note", "created_by", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["value", "note"]
+    list_select_related = ["created_by"]
+    fields = ["kind", "value", "note"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:comments_comment_ban"))
+
+    def save_model(self, request, obj, form, change):
+        obj.value = bans.normalise(obj.kind, obj.value)
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        bans.forget()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bans.forget()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        bans.forget()
