@@ -355,6 +355,7 @@ def js_strings() -> dict[str, str]:
         "working": _("One moment …"),
         "failed": _("That did not work. Please reload the page and try again."),
         "news": _("%(n)s new comments wait."),
+        "undo_hint": _("Press u to undo."),
         "reply_open": _("Reply box opened. Ctrl+Enter sends, Escape closes."),
         "edit_open": _("Edit box opened. Ctrl+Enter saves, Escape closes."),
         "Pending": str(Status.PENDING.label),
