@@ -274,7 +274,12 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Hold selected comments for moderation"), permissions=["change"])
     def hold(self, request, queryset):
-        self._bulk(request, queryset, services.comment_hold, lambda n: ngettext("%(count)d comment held.", "%(count)d comments held.", n))
+        self._bulk(
+            request,
+            queryset,
+            services.comment_hold,
+            lambda n: ngettext("%(count)d comment held.", "%(count)d comments held.", n),
+        )
 
     @admin.action(description=_("Mark selected comments as spam"), permissions=["change"])
     def mark_spam(self, request, queryset):
@@ -292,7 +297,9 @@ class CommentAdmin(admin.ModelAdmin):
             request,
             queryset,
             services.comment_trash,
-            lambda n: ngettext("%(count)d comment moved to the trash.", "%(count)d comments moved to the trash.", n),
+            lambda n: ngettext(
+                "%(count)d comment moved to the trash.", "%(count)d comments moved to the trash.", n
+            ),
             resolve_reports=True,
         )
 
@@ -413,7 +420,19 @@ class CommentAdmin(admin.ModelAdmin):
 class ModerationSettingsForm(forms.ModelForm):
     class Meta:
         model = ModerationSettings
-        fields = "__all__"
+        fields = [
+            "approval",
+            "max_links",
+            "moderation_keywords",
+            "blocked_keywords",
+            "close_after_days",
+            "max_depth",
+            "notify_moderators",
+            "spam_filter_enabled",
+            "spam_hold_percent",
+            "spam_percent",
+            "spam_purge_days",
+        ]
 
     def clean(self):
         data = super().clean()

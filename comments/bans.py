@@ -123,9 +123,7 @@ def comments_matching(kind: str, value: str):
         return Comment.objects.filter(ip_address=value)
     if kind == "network":
         network = ipaddress.ip_network(value)
-        ips = (
-            Comment.objects.exclude(ip_address__isnull=True).values_list("ip_address", flat=True).distinct()
-        )
+        ips = Comment.objects.exclude(ip_address__isnull=True).values_list("ip_address", flat=True).distinct()
         inside = [ip for ip in ips if _inside(ip, network)]
         return Comment.objects.filter(ip_address__in=inside)
     if kind == "url":

@@ -368,7 +368,9 @@ class Ban(models.Model):
     value = models.CharField(
         _("value"),
         max_length=254,
-        help_text=_("An e-mail address (or @domain), an IP address, a network such as 203.0.113.0/24, or a host name."),
+        help_text=_(
+            "An e-mail address (or @domain), an IP address, a network such as 203.0.113.0/24, or a host name."
+        ),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(

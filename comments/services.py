@@ -475,7 +475,9 @@ def subscription_confirm(*, subscription: Subscription) -> Subscription:
     return subscription
 
 
-def ban_create(*, kind: str, value: str, by=None, note: str = "", trash_existing: bool = False) -> tuple[Ban, int]:
+def ban_create(
+    *, kind: str, value: str, by=None, note: str = "", trash_existing: bool = False
+) -> tuple[Ban, int]:
     """Block an author from commenting; optionally move everything they wrote to the trash.
 
     Returns the ban and how many comments went to the trash. ``value`` is checked and
@@ -487,7 +489,10 @@ def ban_create(*, kind: str, value: str, by=None, note: str = "", trash_existing
         ban, _created = Ban.objects.get_or_create(
             kind=kind,
             value=value,
-            defaults={"note": note[:200], "created_by": by if by is not None and by.is_authenticated else None},
+            defaults={
+                "note": note[:200],
+                "created_by": by if by is not None and by.is_authenticated else None,
+            },
         )
         if trash_existing:
             covered = bans.comments_matching(kind, value).exclude(status=Status.TRASH).select_related("post")

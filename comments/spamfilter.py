@@ -13,6 +13,7 @@ currently teaches, so a changed mind (or an undo) unlearns the old lesson first.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import threading
@@ -31,12 +32,84 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)?", re.U)
 _URL = re.compile(r"(?:https?://|\bwww\.)([^\s/:?#<>\"')\]]+)", re.I)
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e", "’": "'"})
 _GERMAN = frozenset(
-    "und der die das ist nicht ich sie es ein eine zu mit auf fuer den dem auch sich wir aber "
-    "wie bei noch nur von oder wenn man hat sind war schon mal dass kann ihr ihre mir mich".split()
+    [
+        "und",
+        "der",
+        "die",
+        "das",
+        "ist",
+        "nicht",
+        "ich",
+        "sie",
+        "es",
+        "ein",
+        "eine",
+        "zu",
+        "mit",
+        "auf",
+        "fuer",
+        "den",
+        "dem",
+        "auch",
+        "sich",
+        "wir",
+        "aber",
+        "wie",
+        "bei",
+        "noch",
+        "nur",
+        "von",
+        "oder",
+        "wenn",
+        "man",
+        "hat",
+        "sind",
+        "war",
+        "schon",
+        "mal",
+        "dass",
+        "kann",
+        "ihr",
+        "ihre",
+        "mir",
+        "mich",
+    ]
 )
 _ENGLISH = frozenset(
-    "the and is are this that you your for with not was have has it of to in on be at but "
-    "can will just my we they what from very great".split()
+    [
+        "the",
+        "and",
+        "is",
+        "are",
+        "this",
+        "that",
+        "you",
+        "your",
+        "for",
+        "with",
+        "not",
+        "was",
+        "have",
+        "has",
+        "it",
+        "of",
+        "to",
+        "in",
+        "on",
+        "be",
+        "at",
+        "but",
+        "can",
+        "will",
+        "just",
+        "my",
+        "we",
+        "they",
+        "what",
+        "from",
+        "very",
+        "great",
+    ]
 )
 _SHORTENERS = frozenset({"bit.ly", "tinyurl.com", "goo.gl", "t.co", "ow.ly", "is.gd", "buff.ly", "cutt.ly"})
 MAX_TOKEN = 100
@@ -70,7 +143,7 @@ def features(*, body: str, name: str = "", email: str = "", url: str = "") -> se
     out: set[str] = set()
     words = [normalise(w) for w in _WORD.findall(body or "")]
     out.update(f"w:{w}" for w in words if 1 < len(w) <= 40)
-    out.update(f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False) if len(a) > 1 and len(b) > 1)
+    out.update(f"b:{a} {b}" for a, b in itertools.pairwise(words) if len(a) > 1 and len(b) > 1)
     for w in words:
         if COMPOUND_MIN <= len(w) <= 60 and w.isalpha():
             out.update(f"g:{w[i : i + GRAM]}" for i in range(len(w) - GRAM + 1))
@@ -236,7 +309,9 @@ def score(tokens: set[str]) -> Score | None:
 
 
 def comment_features(comment) -> set[str]:
-    return features(body=comment.body, name=comment.author_name, email=comment.author_email, url=comment.author_url)
+    return features(
+        body=comment.body, name=comment.author_name, email=comment.author_email, url=comment.author_url
+    )
 
 
 def _count(tokens: set[str], label: str, delta: int) -> None:
@@ -246,7 +321,9 @@ def _count(tokens: set[str], label: str, delta: int) -> None:
     tokens = list(tokens)
     if delta > 0:
         # Insert what is new, then count up in one statement: safe when processes learn at once.
-        SpamToken.objects.bulk_create([SpamToken(token=t) for t in tokens], ignore_conflicts=True, batch_size=500)
+        SpamToken.objects.bulk_create(
+            [SpamToken(token=t) for t in tokens], ignore_conflicts=True, batch_size=500
+        )
         SpamToken.objects.filter(token__in=tokens).update(**{column: F(column) + 1})
         SpamModel.objects.filter(id=1).update(**{column: F(column) + 1, "trained_at": timezone.now()})
     else:
@@ -310,9 +387,9 @@ def retrain() -> tuple[int, int]:
     ham_counts: Counter[str] = Counter()
     labels: dict[str, list[int]] = {"spam": [], "ham": []}
     rows = training_queryset().values_list(
-        "pk", "status", "trained_as", "body", "author_name", "author_email", "author_url"
+        "pk", "status", "body", "author_name", "author_email", "author_url"
     )
-    for pk, status, trained_as, body, name, email, url in rows.iterator(chunk_size=2000):
+    for pk, status, body, name, email, url in rows.iterator(chunk_size=2000):
         label = label_for(status)
         if not label:
             continue

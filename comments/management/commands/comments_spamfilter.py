@@ -20,4 +20,6 @@ class Command(BaseCommand):
             spam, ham = spamfilter.retrain()
             self.stdout.write(f"Retrained from {spam} spam and {ham} good comments.")
         state, _created = SpamModel.objects.get_or_create(id=1)
-        self.stdout.write(f"Model: {state.spam} spam, {state.ham} good, trained {state.trained_at or 'never'}.")
+        self.stdout.write(
+            f"Model: {state.spam} spam, {state.ham} good, trained {state.trained_at or 'never'}."
+        )
