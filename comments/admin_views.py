@@ -359,6 +359,7 @@ def js_strings() -> dict[str, str]:
         "failed": _("That did not work. Please reload the page and try again."),
         "news": _("%(n)s new comments wait."),
         "undo_hint": _("Press u to undo."),
+        "page_done": _("Every comment on this page is done. Press Enter to load the next ones."),
         "reply_open": _("Reply box opened. Ctrl+Enter sends, Escape closes."),
         "edit_open": _("Edit box opened. Ctrl+Enter saves, Escape closes."),
         "Pending": str(Status.PENDING.label),

@@ -119,7 +119,16 @@
     const all = liveRows();
     let index = all.findIndex((row) => row.dataset.id === beforeId);
     if (index < 0) index = Math.min(Math.max(current, 0), all.length - 1);
-    mark(index, { announce: false });
+    if (!all.length && news) {
+      // The page is done: offer the next comments where the keyboard already is.
+      news.querySelector("span").textContent = T.page_done;
+      news.hidden = false;
+      const link = news.querySelector("a");
+      link.focus();
+      say(T.page_done);
+    } else {
+      mark(index, { announce: false });
+    }
     selectionChanged();
   }
 
