@@ -30,6 +30,7 @@ from django.utils import timezone
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)?", re.U)
 _URL = re.compile(r"(?:https?://|\bwww\.)([^\s/:?#<>\"')\]]+)", re.I)
+_SCHEME = re.compile(r"https?://|\bwww\.", re.I)
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e", "’": "'"})
 _GERMAN = frozenset(
     [
@@ -141,7 +142,8 @@ def _bucket(n: int, edges: Iterable[int]) -> str:
 def features(*, body: str, name: str = "", email: str = "", url: str = "") -> set[str]:
     """The features of one comment, each counted once (a set), with a prefix per kind."""
     out: set[str] = set()
-    words = [normalise(w) for w in _WORD.findall(body or "")]
+    # The words in a link count (spam hides its message there), "https" and "www" do not.
+    words = [normalise(w) for w in _WORD.findall(_SCHEME.sub(" ", body or ""))]
     out.update(f"w:{w}" for w in words if 1 < len(w) <= 40)
     out.update(f"b:{a} {b}" for a, b in itertools.pairwise(words) if len(a) > 1 and len(b) > 1)
     for w in words:
