@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -348,18 +349,17 @@ class CommentAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = StaffReplyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            if parent.status != Status.APPROVED:  # answering a waiting comment publishes it
-                services.comment_approve(
-                    comment=parent, by=request.user, base_url=request.build_absolute_uri("/")
-                )
+            base_url = request.build_absolute_uri("/")
+            before = parent.status
             try:
-                reply = services.comment_reply_as_staff(
-                    parent=parent,
-                    user=request.user,
-                    body=form.cleaned_data["body"],
-                    base_url=request.build_absolute_uri("/"),
-                )
+                with transaction.atomic():  # answering a waiting comment publishes it, or neither
+                    if parent.status != Status.APPROVED:
+                        services.comment_approve(comment=parent, by=request.user, base_url=base_url)
+                    reply = services.comment_reply_as_staff(
+                        parent=parent, user=request.user, body=form.cleaned_data["body"], base_url=base_url
+                    )
             except services.CommentRejected as rejected:
+                parent.status = before
                 form.add_error(None, rejected.message)
             else:
                 self.message_user(request, _("Your reply is published."), messages.SUCCESS)

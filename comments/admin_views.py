@@ -21,6 +21,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, Paginator
+from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect, JsonResponse
@@ -519,13 +520,15 @@ def answer_view(model_admin, request):
         )
     before = parent.status
     base_url = request.build_absolute_uri("/")
-    if parent.status != Status.APPROVED:
-        services.comment_approve(comment=parent, by=request.user, base_url=base_url)
     try:
-        reply = services.comment_reply_as_staff(
-            parent=parent, user=request.user, body=body[:10_000], base_url=base_url
-        )
+        with transaction.atomic():  # no approval without the reply
+            if parent.status != Status.APPROVED:
+                services.comment_approve(comment=parent, by=request.user, base_url=base_url)
+            reply = services.comment_reply_as_staff(
+                parent=parent, user=request.user, body=body[:10_000], base_url=base_url
+            )
     except services.CommentRejected as rejected:
+        parent.status = before
         return _answer(request, message=rejected.message, ids=[parent.pk], level=messages.ERROR, status=400)
     message = _("Reply to %(name)s published.") % {"name": parent.author_name}
     _push_undo(

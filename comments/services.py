@@ -93,9 +93,9 @@ def resolve_parent(parent: Comment | None, max_depth: int) -> Comment | None:
     return parent
 
 
-def fingerprint(email: str, body: str) -> str:
+def fingerprint(email: str, body: str, context: str = "") -> str:
     normalised = " ".join(clean_body_text(body).casefold().split())
-    return hashlib.sha256(f"{email.strip().lower()}\n{normalised}".encode()).hexdigest()
+    return hashlib.sha256(f"{email.strip().lower()}\n{context}{normalised}".encode()).hexdigest()
 
 
 def _bump(post_id: int) -> None:
@@ -141,7 +141,9 @@ def comment_create(
     if parent is not None and parent.post_id != post.pk:
         raise ValueError("parent belongs to another post")
     parent = resolve_parent(parent, ms.max_depth)
-    print_ = fingerprint(author_email, body)
+    # A moderator may answer several readers with the same words ("Danke!"); a reader may not
+    # post the same text twice.
+    print_ = fingerprint(author_email, body, f"reply:{parent.pk}\n" if is_staff and parent else "")
     sub = moderation.Submission(
         name=author_name,
         email=author_email,

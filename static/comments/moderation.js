@@ -115,9 +115,15 @@
       if (box && wasChecked && !fresh.classList.contains("md-done")) box.checked = true;
       else if (box && fresh.classList.contains("md-done")) box.checked = false;
     });
-    // Stay on the same comment when it is still here, else on the one that took its place.
+    // Stay on the same comment while it is still here, else move on to the next one still to do.
     const all = liveRows();
+    const everything = rows();
+    const at = everything.findIndex((row) => row.dataset.id === beforeId);
     let index = all.findIndex((row) => row.dataset.id === beforeId);
+    if (index < 0 && at >= 0) {
+      const after = everything.slice(at).find((row) => !row.classList.contains("md-done"));
+      index = after ? all.indexOf(after) : all.length - 1;
+    }
     if (index < 0) index = Math.min(Math.max(current, 0), all.length - 1);
     if (!all.length && news) {
       // The page is done: offer the next comments where the keyboard already is.

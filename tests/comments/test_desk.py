@@ -439,3 +439,20 @@ def test_js_strings_are_json_data(desk):
     )
     strings = json.loads(html[start : html.index("</script>", start)])
     assert strings["Pending"] == "Ausstehend"
+
+
+def test_same_reply_to_two_readers_and_no_approval_without_a_reply(desk):
+    post = PostFactory()
+    first, second = (CommentFactory(post=post, status="pending") for _ in range(2))
+    answer = reverse("admin:comments_comment_answer")
+    for comment in (first, second):
+        response = desk.post(answer, {"id": comment.pk, f"reply-{comment.pk}": "Danke!"}, **FETCH)
+        assert response.status_code == 200, response.json()
+    assert Comment.objects.filter(parent__in=[first, second], body="Danke!").count() == 2
+    post.comments_open = False
+    post.save()
+    third = CommentFactory(post=post, status="pending")
+    response = desk.post(answer, {"id": third.pk, f"reply-{third.pk}": "Zu spät"}, **FETCH)
+    assert response.status_code == 400 and response.json()["message"]
+    third.refresh_from_db()
+    assert third.status == "pending"  # the refused reply took the approval back with it
