@@ -25,7 +25,6 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect, JsonResponse
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -33,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from comments import bans, services, spamfilter
+from comments.desk_render import Kit, render_row, render_rows
 from comments.models import Ban, Comment, CommentReport, ModerationSettings, SpamModel, SpamToken
 from comments.moderation import describe
 from comments.sanitize import ALLOWED_TAGS_HINT
@@ -306,6 +306,10 @@ def desk_view(model_admin, request):
             )
     undo = request.session.get(UNDO_KEY) or []
     can_change = model_admin.has_change_permission(request)
+    can_ban = request.user.has_perm("comments.add_ban")
+    kit = Kit.build(
+        can_change=can_change, can_ban=can_ban, here=request.get_full_path(), tags_hint=ALLOWED_TAGS_HINT
+    )
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Comment._meta,
@@ -323,6 +327,7 @@ def desk_view(model_admin, request):
         ],
         "counts": counts,
         "rows": rows,
+        "rows_html": render_rows(rows, kit),
         "page": page,
         "paginator": paginator,
         "page_urls": {
@@ -332,7 +337,7 @@ def desk_view(model_admin, request):
         "post_title": post_title,
         "action_choices": model_admin.get_action_choices(request),
         "can_change": can_change,
-        "can_ban": request.user.has_perm("comments.add_ban"),
+        "can_ban": can_ban,
         "undo": undo[-1] if undo else None,
         "here": request.get_full_path(),
         "tags_hint": ALLOWED_TAGS_HINT,
@@ -415,23 +420,19 @@ def _push_undo(request, entry: dict) -> None:
 
 def _row_payload(request, ids: list[int], status: str) -> dict[str, dict]:
     comments = list(with_row_data(Comment.objects.filter(pk__in=ids)))
-    rows = build_rows(comments, status=status)
-    context = {
-        "can_change": True,
-        "can_ban": request.user.has_perm("comments.add_ban"),
-        "tags_hint": ALLOWED_TAGS_HINT,
-    }
+    kit = Kit.build(
+        can_change=True,
+        can_ban=request.user.has_perm("comments.add_ban"),
+        here=_next_url(request, desk_url()),
+        tags_hint=ALLOWED_TAGS_HINT,
+    )
     return {
         str(row.comment.pk): {
-            "html": render_to_string(
-                "comments/admin/_desk_row.html",
-                {**context, "row": row, "here": _next_url(request, desk_url())},
-                request,
-            ),
+            "html": render_row(row, kit),
             "status": row.comment.status,
             "in_view": row.in_view,
         }
-        for row in rows
+        for row in build_rows(comments, status=status)
     }
 
 
