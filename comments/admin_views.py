@@ -39,6 +39,7 @@ from comments.sanitize import ALLOWED_TAGS_HINT
 
 Status = Comment.Status
 PER_PAGE = 50
+POST_CHOICES = 40
 UNDO_KEY = "comments_undo"
 UNDO_DEPTH = 20
 
@@ -295,6 +296,13 @@ def desk_view(model_admin, request):
     except EmptyPage:
         page = paginator.page(paginator.num_pages)
     rows = build_rows(list(page.object_list), status=dq.status)
+    # The posts with the most comments in this tab, for the post filter (one grouped query).
+    post_choices = list(
+        in_tab(filtered(DeskQuery(status=dq.status, q=dq.q, author=dq.author, ip=dq.ip)), dq.status)
+        .values_list("post_id", "post__title")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "post__title")[:POST_CHOICES]
+    )
     post_title = ""
     if dq.post:
         post_title = next((r.comment.post.title for r in rows if r.comment.post_id == dq.post), "")
@@ -335,6 +343,7 @@ def desk_view(model_admin, request):
             "next": dq.url(p=page.next_page_number()) if page.has_next() else "",
         },
         "post_title": post_title,
+        "post_choices": post_choices,
         "action_choices": model_admin.get_action_choices(request),
         "can_change": can_change,
         "can_ban": can_ban,
