@@ -262,7 +262,7 @@
     if (event.target.matches("input.action-select")) selectionChanged();
   });
 
-  const all = document.getElementById("md-all");
+  const all = document.getElementById("action-toggle");
   if (all) {
     all.hidden = false;
     desk.querySelector(".md-all-label").hidden = false;
