@@ -231,11 +231,19 @@ def build_rows(comments: list[Comment], *, status: str = "all") -> list[Row]:
                 approved_before=h["approved"] - (c.status == Status.APPROVED),
                 spam_before=h["spam"] - (c.status == Status.SPAM),
                 reasons=[describe(r) for r in c.reasons],
-                verbs=[(verb, str(VERBS[verb][0]), VERBS[verb][1]) for verb in VERBS_FOR.get(c.status, [])],
+                verbs=_verbs(c),
                 in_view=_in_view(c, status),
             )
         )
     return rows
+
+
+def _verbs(comment: Comment) -> list[tuple[str, str, str]]:
+    verbs = [(verb, str(VERBS[verb][0]), VERBS[verb][1]) for verb in VERBS_FOR.get(comment.status, [])]
+    if comment.status == Status.APPROVED and getattr(comment, "open_reports", 0):
+        # A reported comment that may stay: approving it again answers the reports.
+        verbs.insert(0, ("approve", _("Keep it"), "a"))
+    return verbs
 
 
 def _in_view(comment: Comment, status: str) -> bool:

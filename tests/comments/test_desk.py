@@ -456,3 +456,16 @@ def test_same_reply_to_two_readers_and_no_approval_without_a_reply(desk):
     assert response.status_code == 400 and response.json()["message"]
     third.refresh_from_db()
     assert third.status == "pending"  # the refused reply took the approval back with it
+
+
+def test_reported_comment_can_be_kept_which_answers_the_reports(desk):
+    comment = CommentFactory(status="approved")
+    CommentReport.objects.create(comment=comment, reporter_hash="r")
+    rows = desk.get(DESK, {"status": "reported"}).context["rows"]
+    assert rows[0].verbs[0][0] == "approve" and rows[0].verbs[0][2] == "a"
+    data = desk.post(act("approve"), {"id": comment.pk, "view": "reported"}, **FETCH).json()
+    comment.refresh_from_db()
+    assert comment.status == "approved"
+    assert not CommentReport.objects.filter(resolved=False).exists()
+    assert data["rows"][str(comment.pk)]["in_view"] is False
+    assert data["counts"]["reported"] == 0
