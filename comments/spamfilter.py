@@ -112,6 +112,9 @@ _ENGLISH = frozenset(
         "great",
     ]
 )
+_PHONE = re.compile(r"(?:\+|00)\d{1,3}[\s\d/-]{6,}\d")
+_MONEY = re.compile(r"[$€£]\s?\d|\d[\d.,]*\s?(?:\$|€|£|usd|usdt|eur|euro|dollars?)\b", re.I)
+_HANDLE = re.compile(r"(?<![\w.])@[A-Za-z_][\w]{3,}")
 _SHORTENERS = frozenset({"bit.ly", "tinyurl.com", "goo.gl", "t.co", "ow.ly", "is.gd", "buff.ly", "cutt.ly"})
 MAX_TOKEN = 100
 COMPOUND_MIN = 12  # words at least this long also count by their pieces (German compounds)
@@ -165,6 +168,13 @@ def features(*, body: str, name: str = "", email: str = "", url: str = "") -> se
         out.add("meta:shouting")
     if (body or "").count("!") >= 3:
         out.add("meta:exclaims")
+    # Contact channels and sums of money: what "earn $5000 a week, WhatsApp me" spam carries.
+    if _PHONE.search(body or ""):
+        out.add("meta:phone")
+    if _MONEY.search(body or ""):
+        out.add("meta:money")
+    if _HANDLE.search(_SCHEME.sub(" ", body or "")):
+        out.add("meta:handle")
     german = sum(w in _GERMAN for w in words)
     english = sum(w in _ENGLISH for w in words)
     out.add("lang:de" if german > english else "lang:en" if english > german else "lang:unknown")

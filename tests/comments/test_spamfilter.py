@@ -273,3 +273,12 @@ def test_purge_command_reads_the_setting(capsys):
     CommentFactory(status="spam", created_at=timezone.now() - timedelta(days=31))
     call_command("comments_purge_spam")
     assert "Deleted 1 spam" in capsys.readouterr().out
+
+
+def test_features_note_contact_channels_and_money_but_not_mail_addresses():
+    tokens = spamfilter.features(
+        body="I earn $5000 a week, WhatsApp +1 415 555 0176 or Telegram @CryptoKing88"
+    )
+    assert {"meta:phone", "meta:money", "meta:handle"} <= tokens
+    plain = spamfilter.features(body="Schreiben Sie an info@example.org, die Studie kostet nichts.")
+    assert not {"meta:phone", "meta:money", "meta:handle"} & plain
