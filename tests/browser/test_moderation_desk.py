@@ -204,3 +204,47 @@ def test_desk_has_no_wcag_violations_and_fits_the_width(
     context.close()
     assert violations == []
     assert overflow <= 0, f"the desk scrolls sideways at {width} width"
+
+
+def test_desk_works_without_javascript(live_server, browser, settings):
+    settings.COMMENTS_MAIL_IN_BACKGROUND = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    waiting = CommentFactory(status="pending", author_name="Ohne Skript", body="Bitte freigeben.")
+    answered = CommentFactory(status="pending", author_name="Mit Antwort", body="Eine Frage?")
+    context, user = signed_in_context(browser, live_server, settings)
+    context.close()
+    context = browser.new_context(
+        java_script_enabled=False, locale="de-DE", viewport={"width": 1280, "height": 900}
+    )
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + DESK)
+    page.click(f"#md-c{waiting.pk} button[data-verb=approve]")
+    page.wait_for_selector(".messagelist")
+    assert "1 Kommentar freigegeben." in page.inner_text(".messagelist")
+    waiting.refresh_from_db()
+    assert waiting.status == "approved"
+    # the reply box is a <details>: it opens without script, and its button sends the form
+    page.click(f"#md-c{answered.pk} .md-reply-box summary")
+    page.fill(f"#reply-{answered.pk}", "Gute Frage, danke!")
+    page.click(f"#md-c{answered.pk} .md-reply-box .md-send")
+    page.wait_for_selector(".messagelist")
+    answered.refresh_from_db()
+    assert answered.status == "approved"
+    assert Comment.objects.get(parent=answered).body == "Gute Frage, danke!"
+    # undo from the bar at the top
+    page.click(".md-undo-bar button")
+    page.wait_for_selector(".messagelist")
+    answered.refresh_from_db()
+    assert answered.status == "pending"
+    context.close()
