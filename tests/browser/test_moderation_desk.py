@@ -16,12 +16,14 @@ DESK = "/admin/comments/comment/"
 WIDTHS = {"phone": 390, "desktop": 1280}
 
 
-def signed_in_context(browser, live_server, settings, *, width=1280):
+def signed_in_context(browser, live_server, settings, *, width=1280, javascript=True):
     """A browser context with a moderator's session (transactional tests have no groups: superuser)."""
     user = UserFactory(username="moderatorin", is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(user)
-    context = browser.new_context(locale="de-DE", viewport={"width": width, "height": 900})
+    context = browser.new_context(
+        locale="de-DE", viewport={"width": width, "height": 900}, java_script_enabled=javascript
+    )
     context.add_cookies(
         [
             {
@@ -211,22 +213,7 @@ def test_desk_works_without_javascript(live_server, browser, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     waiting = CommentFactory(status="pending", author_name="Ohne Skript", body="Bitte freigeben.")
     answered = CommentFactory(status="pending", author_name="Mit Antwort", body="Eine Frage?")
-    context, user = signed_in_context(browser, live_server, settings)
-    context.close()
-    context = browser.new_context(
-        java_script_enabled=False, locale="de-DE", viewport={"width": 1280, "height": 900}
-    )
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    context, _user = signed_in_context(browser, live_server, settings, javascript=False)
     page = context.new_page()
     page.goto(live_server.url + DESK)
     page.click(f"#md-c{waiting.pk} button[data-verb=approve]")
