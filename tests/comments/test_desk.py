@@ -469,3 +469,15 @@ def test_reported_comment_can_be_kept_which_answers_the_reports(desk):
     assert not CommentReport.objects.filter(resolved=False).exists()
     assert data["rows"][str(comment.pk)]["in_view"] is False
     assert data["counts"]["reported"] == 0
+
+
+def test_delete_selected_goes_through_the_admin_confirmation(desk):
+    doomed = [CommentFactory(status="spam") for _ in range(2)]
+    ids = [c.pk for c in doomed]
+    response = desk.post(DESK + "?status=spam", {"action": "delete_selected", "_selected_action": ids})
+    assert response.status_code == 200 and b'name="post"' in response.content
+    response = desk.post(
+        DESK + "?status=spam", {"action": "delete_selected", "_selected_action": ids, "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Comment.objects.filter(pk__in=ids).exists()
