@@ -39,6 +39,7 @@ from comments.sanitize import ALLOWED_TAGS_HINT
 
 Status = Comment.Status
 PER_PAGE = 50
+UNCERTAIN = 0.95  # spam below this probability is worth a second look
 POST_CHOICES = 40
 UNDO_KEY = "comments_undo"
 UNDO_DEPTH = 20
@@ -165,6 +166,8 @@ def tab_counts(qs) -> dict[str, int]:
         **{status: Count("pk", filter=Q(status=status)) for status in Status.values},
         reported=Count("pk", filter=reported_q()),
         all=Count("pk"),
+        # Spam the filter was not sure of: the false positives hide here, on top of the spam tab.
+        uncertain=Count("pk", filter=Q(status=Status.SPAM, spam_score__lt=UNCERTAIN)),
     )
 
 
@@ -352,6 +355,7 @@ def desk_view(model_admin, request):
         },
         "post_title": post_title,
         "post_choices": post_choices,
+        "uncertain_percent": round(UNCERTAIN * 100),
         "action_choices": model_admin.get_action_choices(request),
         "can_change": can_change,
         "can_ban": can_ban,

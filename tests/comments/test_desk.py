@@ -68,6 +68,7 @@ def test_desk_shows_tabs_with_counts_and_opens_on_pending(desk):
         "trash": 1,
         "reported": 1,
         "all": 11,
+        "uncertain": 0,
     }
     assert len(response.context["rows"]) == 5
     for label in ("Ausstehend", "Freigegeben", "Spam", "Papierkorb", "Gemeldet", "Alle"):
@@ -481,3 +482,12 @@ def test_delete_selected_goes_through_the_admin_confirmation(desk):
     )
     assert response.status_code == 302
     assert not Comment.objects.filter(pk__in=ids).exists()
+
+
+def test_spam_tab_counts_the_uncertain_spam_on_top(desk):
+    CommentFactory(status="spam", spam_score=0.99)
+    CommentFactory(status="spam", spam_score=0.91)
+    CommentFactory(status="spam", spam_score=None)
+    response = desk.get(DESK, {"status": "spam"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert response.context["counts"]["uncertain"] == 1
+    assert "1 davon unter 95 % Spam-Wahrscheinlichkeit" in response.content.decode()
