@@ -1,4 +1,4 @@
-"""The moderators' admin: the pending queue first, bulk actions through the services, history."""
+"""The moderators' admin: the moderation desk as the change list, actions through the services, history, bans."""
 
 from __future__ import annotations
 
@@ -27,48 +27,6 @@ Status = Comment.Status
 
 # The admin index shows how many comments wait (see templates/comments/admin/index.html).
 admin.site.index_template = "comments/admin/index.html"
-
-
-class StatusFilter(admin.SimpleListFilter):
-    """Opens on the pending queue; "All" is one click away."""
-
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return [*Status.choices, ("all", _("All"))]
-
-    def value(self):
-        return super().value() or Status.PENDING
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == str(lookup),
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "all":
-            return queryset
-        if value in Status.values:
-            return queryset.filter(status=value)
-        return queryset
-
-
-class ReportedFilter(admin.SimpleListFilter):
-    title = _("reports")
-    parameter_name = "reported"
-
-    def lookups(self, request, model_admin):
-        return [("open", _("Open reports"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.filter(reports__resolved=False).distinct()
-        return queryset
 
 
 class CommentEventInline(admin.TabularInline):
@@ -107,36 +65,11 @@ class CommentAdminForm(forms.ModelForm):
         fields = ["author_name", "author_email", "author_url", "body", "status"]
 
 
-BADGES = {  # background, text: readable in the admin's light and dark themes
-    Status.PENDING: ("#ffe69c", "#3d2e00"),
-    Status.APPROVED: ("#a3cfbb", "#0a3622"),
-    Status.SPAM: ("#f1aeb5", "#58151c"),
-    Status.TRASH: ("#dee2e6", "#212529"),
-}
-BADGE_STYLE = "background:{};color:{};padding:2px 6px;border-radius:4px;white-space:nowrap;font-weight:600"
-
-
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     form = CommentAdminForm
-    change_list_template = "comments/admin/change_list.html"
-    list_display = [
-        "status_badge",
-        "excerpt_column",
-        "post",
-        "reasons_column",
-        "author_name",
-        "author_email",
-        "ip_address",
-        "created_at",
-        "site_link",
-    ]
-    list_display_links = ["excerpt_column"]
-    list_filter = [StatusFilter, ReportedFilter, "post"]
-    list_select_related = ["post"]
-    search_fields = ["author_name", "author_email", "ip_address", "body"]
-    date_hierarchy = "created_at"
-    list_per_page = 50
+    # The change list is the moderation desk (comments/admin_views.py, changelist_view below):
+    # it has its own tabs, search, filters and rows, and runs these bulk actions.
     actions = ["approve", "hold", "mark_spam", "trash", "restore"]
     readonly_fields = [
         "post",
@@ -187,28 +120,6 @@ class CommentAdmin(admin.ModelAdmin):
         )
 
     # --- columns ---------------------------------------------------------------------------
-    @admin.display(description=_("status"), ordering="status")
-    def status_badge(self, obj):
-        background, color = BADGES.get(obj.status, BADGES[Status.TRASH])
-        badge = format_html(
-            '<span class="comment-status comment-status-{}" style="{}">{}</span>',
-            obj.status,
-            BADGE_STYLE.format(background, color),
-            obj.get_status_display(),
-        )
-        if getattr(obj, "open_reports", 0):
-            badge += format_html(
-                ' <span class="comment-reports" style="{}" title="{}">⚑ {}</span>',
-                BADGE_STYLE.format(*BADGES[Status.SPAM]),
-                _("open reports"),
-                obj.open_reports,
-            )
-        return badge
-
-    @admin.display(description=_("comment"))
-    def excerpt_column(self, obj):
-        return obj.excerpt(90)
-
     @admin.display(description=_("reasons"))
     def reasons_column(self, obj):
         return format_html_join(", ", "{}", ((describe(r),) for r in obj.reasons)) or "–"
