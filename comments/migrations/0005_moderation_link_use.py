@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0002_moderators_permissions'),
+        ('comments', '0004_moderators_ban_spamfilter_permissions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
