@@ -33,6 +33,16 @@ EDITOR_ATTRIBUTES = {
     "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
     "figure": {"id"},
 }  # fmt: skip
+# Self-hosted audio and video (imported WordPress media): controls only, never autoplay;
+# nh3 checks src and poster against the URL schemes below. Footnotes need ids on sup and li.
+EDITOR_TAGS |= {"audio", "video", "source"}
+EDITOR_ATTRIBUTES |= {
+    "audio": {"src", "controls", "preload", "loop"},
+    "video": {"src", "controls", "preload", "loop", "poster", "width", "height", "playsinline"},
+    "source": {"src", "type"},
+    "sup": {"id"},
+    "li": {"id"},
+}
 EDITOR_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 _md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")

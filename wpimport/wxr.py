@@ -229,6 +229,8 @@ class WxrItem:
     excerpt: str = ""
     post_date: str = ""
     post_date_gmt: str = ""
+    post_modified: str = ""
+    post_modified_gmt: str = ""
     comment_status: str = ""
     slug: str = ""
     status: str = ""
@@ -295,6 +297,8 @@ def parse_item(node: Node) -> WxrItem:
         excerpt=node.get("excerpt:encoded"),
         post_date=node.get("wp:post_date").strip(),
         post_date_gmt=node.get("wp:post_date_gmt").strip(),
+        post_modified=node.get("wp:post_modified").strip(),
+        post_modified_gmt=node.get("wp:post_modified_gmt").strip(),
         comment_status=node.get("wp:comment_status").strip(),
         slug=node.get("wp:post_name").strip(),
         status=node.get("wp:status").strip(),

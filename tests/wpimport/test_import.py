@@ -278,7 +278,7 @@ def test_import_media_dir_turns_found_files_into_featured_images(run_import, tmp
         Item(13, "kaputt", post_type="attachment", status="inherit", attachment_url=url + "kaputt.jpg"),
         Item(14, "fehlt", post_type="attachment", status="inherit", attachment_url=url + "fehlt.jpg"),
     ]
-    report = run_import(None, "--media-dir", str(media), items=items)
+    report = run_import(None, "--media-dir", str(media), "--allow-skips", items=items)
     posts = {
         legacy.wp_id: legacy.post for legacy in LegacyItem.objects.filter(kind="post").select_related("post")
     }
@@ -289,7 +289,7 @@ def test_import_media_dir_turns_found_files_into_featured_images(run_import, tmp
     assert Image.objects.count() == 2
     assert "not a readable image: 1" in report and "file not found in the media folder: 1" in report
 
-    run_import(None, "--media-dir", str(media), items=items)
+    run_import(None, "--media-dir", str(media), "--allow-skips", items=items)
     assert Image.objects.count() == 2
 
 
