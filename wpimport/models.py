@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 class LegacyItemQuerySet(models.QuerySet):
     def redirectable(self):
-        """Posts and pages that still exist, newest import first."""
+        """Posts and pages that still exist, and attachments, newest import first."""
         return (
             self.filter(
                 Q(kind=LegacyItem.Kind.POST, post__isnull=False)
                 | Q(kind=LegacyItem.Kind.PAGE, page__isnull=False)
+                | Q(kind=LegacyItem.Kind.ATTACHMENT)
             )
-            .select_related("post", "page")
+            .select_related("post", "page", "image")
             .order_by("-pk")
         )
 
@@ -133,3 +134,30 @@ class PageComment(models.Model):
 
     def __str__(self):
         return f"{self.author_name} on {self.page_id}"
+
+
+class LegacyTerm(models.Model):
+    """A WordPress category, tag or author id and old slug, for ``?cat=``, ``?author=`` & Co."""
+
+    class Taxonomy(models.TextChoices):
+        CATEGORY = "category", _("category")
+        TAG = "post_tag", _("tag")
+        AUTHOR = "author", _("author")
+
+    site = models.CharField(_("WordPress site"), max_length=200)
+    taxonomy = models.CharField(_("kind"), max_length=20, choices=Taxonomy.choices)
+    wp_id = models.PositiveBigIntegerField(_("WordPress id"))
+    old_slug = models.CharField(_("old slug"), max_length=200, db_index=True)
+    target = models.CharField(
+        _("new slug or user name"), max_length=200, help_text=_("Where the old address now leads.")
+    )
+
+    class Meta:
+        verbose_name = _("imported WordPress term")
+        verbose_name_plural = _("imported WordPress terms")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "taxonomy", "wp_id"], name="wpimport_term_once_per_site")
+        ]
+
+    def __str__(self):
+        return f"{self.site} {self.taxonomy} #{self.wp_id}"

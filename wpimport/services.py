@@ -35,7 +35,7 @@ from core import invalidation
 from wpimport.conf import wpimport_settings
 from wpimport.content import Attachment, Library, convert_content, plain_title
 from wpimport.markup import autop
-from wpimport.models import LegacyComment, LegacyItem, PageComment
+from wpimport.models import LegacyComment, LegacyItem, LegacyTerm, PageComment
 from wpimport.wxr import (
     WxrAuthor,
     WxrComment,
@@ -349,6 +349,7 @@ class _Importer:
         self.old_media_hosts: set[str] = set()
         self.touched_pages = False
         self.page_comments: list[tuple[Page, list[WxrComment]]] = []
+        self.legacy_terms: dict[tuple[str, int], LegacyTerm] = {}
         self.editors = Group.objects.get_or_create(name=EDITORS)[0]
 
     # -- channel ---------------------------------------------------------------------------
@@ -399,6 +400,7 @@ class _Importer:
         if self.media_dir:
             self.rewrite_media_urls()
         self.flush_page_comments()
+        self.flush_legacy_terms()
         if self.old_media_hosts and not self.media_dir:
             hosts = ",".join(sorted(self.old_media_hosts))
             self.report.note(
@@ -446,6 +448,7 @@ class _Importer:
         self.users_by_login[author.login] = user
         if author.wp_id:
             self.users_by_wp_id[author.wp_id] = user
+            self.remember_term(LegacyTerm.Taxonomy.AUTHOR, author.wp_id, author.login, user.get_username())
         self.default_user = self.default_user or user
         return user
 
@@ -469,6 +472,8 @@ class _Importer:
             slug = make_slug(term.slug, term.name, 120)
             if slug not in self.categories:
                 self.category(term.slug, term.name, term.description, outcomes=outcomes)
+            if term.wp_id and slug in self.categories:
+                self.remember_term(LegacyTerm.Taxonomy.CATEGORY, term.wp_id, term.slug, slug)
         for term in categories:
             slug = make_slug(term.slug, term.name, 120)
             child = self.categories.get(slug)
@@ -487,9 +492,26 @@ class _Importer:
         for outcome in outcomes.values():
             self.report.count("categories", outcome)
         for term in self.terms:
-            if term.taxonomy == "post_tag":
-                self.tag(term.slug, term.name)
+            if term.taxonomy == "post_tag" and (tag := self.tag(term.slug, term.name)) and term.wp_id:
+                self.remember_term(LegacyTerm.Taxonomy.TAG, term.wp_id, term.slug, tag.slug)
         self.terms = []
+
+    def remember_term(self, taxonomy: str, wp_id: int, old_slug: str, target: str) -> None:
+        old_slug = slugify(unquote(old_slug))[:200] or str(wp_id)
+        self.legacy_terms[(taxonomy, wp_id)] = LegacyTerm(
+            site=self.site, taxonomy=taxonomy, wp_id=wp_id, old_slug=old_slug, target=target[:200]
+        )
+
+    def flush_legacy_terms(self) -> None:
+        """Old category, tag and author ids and slugs, for ``?cat=``, ``?author=`` and old paths."""
+        for term in self.legacy_terms.values():
+            term.site = self.site
+        LegacyTerm.objects.bulk_create(
+            list(self.legacy_terms.values()),
+            update_conflicts=True,
+            unique_fields=["site", "taxonomy", "wp_id"],
+            update_fields=["old_slug", "target"],
+        )
 
     def _is_ancestor(self, node: Category, candidate: Category) -> bool:
         seen, current = set(), candidate
@@ -724,7 +746,7 @@ class _Importer:
 
     def save_legacy(self, legacy: LegacyItem, item: WxrItem, **extra) -> None:
         values = {
-            "old_path": legacy_path(item.link) if item.post_type != "attachment" else "",
+            "old_path": legacy_path(item.link),
             "url": (item.attachment_url or item.link)[:1000],
             "title": item.title[:250],
             "parent_wp_id": item.parent or None,

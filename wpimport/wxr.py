@@ -186,6 +186,7 @@ class WxrTerm:
     name: str
     parent_slug: str = ""
     description: str = ""
+    wp_id: int = 0
 
 
 @dataclass
@@ -269,9 +270,15 @@ def parse_term(node: Node) -> WxrTerm | None:
             node.get("wp:cat_name").strip(),
             node.get("wp:category_parent").strip(),
             node.get("wp:category_description").strip(),
+            _int(node.get("wp:term_id")) or 0,
         )
     if node.tag == "wp:tag":
-        return WxrTerm("post_tag", node.get("wp:tag_slug").strip(), node.get("wp:tag_name").strip())
+        return WxrTerm(
+            "post_tag",
+            node.get("wp:tag_slug").strip(),
+            node.get("wp:tag_name").strip(),
+            wp_id=_int(node.get("wp:term_id")) or 0,
+        )
     if node.tag == "wp:term" and node.get("wp:term_taxonomy") in {"category", "post_tag"}:
         return WxrTerm(
             node.get("wp:term_taxonomy"),
@@ -279,6 +286,7 @@ def parse_term(node: Node) -> WxrTerm | None:
             node.get("wp:term_name").strip(),
             node.get("wp:term_parent").strip(),
             node.get("wp:term_description").strip(),
+            _int(node.get("wp:term_id")) or 0,
         )
     return None
 
