@@ -77,10 +77,11 @@ class Library:
 
 @dataclass
 class Conversion:
-    """The result: HTML, whether attachments were consulted, and notes for the import report."""
+    """The result: HTML, notes for the import report, and whether the body used attachments or
+    reusable blocks, which may come later in the file (then it is converted again at the end)."""
 
     html: str
-    uses_media: bool = False
+    needs_whole_file: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -274,7 +275,7 @@ class _Shortcodes:
         return out
 
     def attachments(self, kwargs: dict[str, str], kind: str) -> list[Attachment]:
-        self.conversion.uses_media = True
+        self.conversion.needs_whole_file = True
         ids = _int_list(kwargs.get("ids") or kwargs.get("include", ""))
         if ids:
             found = [a for a in (self.library.get(i) for i in ids) if a is not None]
@@ -502,7 +503,7 @@ class _BlockRenderer:
             own = re.match(r"\s*(?:</a>)?\s*<figcaption\b[^>]*>(.*?)</figcaption>", after, re.S | re.I)
             link = re.search(r'<a\b[^>]*href="([^"]*)"[^>]*>\s*$', inner[: figure.start()], re.I)
             attachment = self.c.library.by_id.get(wp_id) if wp_id else None
-            self.c.conversion.uses_media = True
+            self.c.conversion.needs_whole_file = True
             images.append(
                 GalleryImage(
                     src=attrs.get("src", ""),
@@ -538,6 +539,7 @@ class _BlockRenderer:
     def block_block(self, block, inner):
         ref = block.attrs.get("ref")
         reusable = self.c.reusable.get(ref) if isinstance(ref, int) else None
+        self.c.conversion.needs_whole_file = True
         if reusable is None:
             self.c.conversion.notes.append(f"the reusable block {ref} is not in the export; left out")
             return ""

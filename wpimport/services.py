@@ -624,9 +624,10 @@ class _Importer:
             footnotes=item.meta.get("footnotes", ""),
             reusable=self.reusable,
         )
-        for note in dict.fromkeys(conversion.notes):
-            self.report.note(f"{item.post_type} {item.wp_id}: {note}")
-        self._uses_media = conversion.uses_media
+        if not conversion.needs_whole_file:  # else the final conversion reports
+            for note in dict.fromkeys(conversion.notes):
+                self.report.note(f"{item.post_type} {item.wp_id}: {note}")
+        self._needs_whole_file = conversion.needs_whole_file
         if "/wp-content/uploads/" in item.content and not self.media_dir:
             self.old_media_hosts.update(
                 f"{m.group(1)}" for m in re.finditer(r"(https?://[^/\s\"'<>]+)/[^\s\"'<>]*wp-content/uploads/", item.content)
@@ -682,13 +683,15 @@ class _Importer:
             "is_sticky": item.is_sticky,
             "comments_open": item.comment_status != "closed",
         }
+        if self._needs_whole_file and legacy is not None:
+            del values["body"]  # compared and saved at the end, with the whole file known
         category_ids, tag_ids = set(), set()
         for domain, nicename, name in item.terms:
             if domain == "category" and (category := self.category(nicename, name)):
                 category_ids.add(category.pk)
             elif domain == "post_tag" and (tag := self.tag(nicename, name)):
                 tag_ids.add(tag.pk)
-        base_slug = make_slug(item.slug, item.title, 250) or f"post-{item.wp_id}"
+        base_slug = make_slug(item.slug, plain_title(item.title), 250) or f"post-{item.wp_id}"
 
         if legacy is None:
             post = Post(**values, slug=self._unique_slug(Post, base_slug, "", 250))
@@ -721,8 +724,9 @@ class _Importer:
                 "updated" if changed or old_categories != category_ids or old_tags != tag_ids else "unchanged"
             )
         self.report.count("posts", outcome)
-        if self._uses_media:
+        if self._needs_whole_file:
             self.deferred.append((Post, post.pk, item.content, item.wp_id, item.meta.get("footnotes", "")))
+        modified = modified or published_at
         if modified and post.modified_at != modified:
             # The sitemap's lastmod and JSON-LD's dateModified: WordPress's time, not the import's.
             Post.objects.filter(pk=post.pk).update(modified_at=modified)
@@ -770,7 +774,9 @@ class _Importer:
             "body": self.convert(item),
             "is_published": status == Post.Status.PUBLISHED and item.status == "publish",
         }
-        base_slug = make_slug(item.slug, item.title, 200) or f"page-{item.wp_id}"
+        if self._needs_whole_file and legacy is not None:
+            del values["body"]  # compared and saved at the end, with the whole file known
+        base_slug = make_slug(item.slug, plain_title(item.title), 200) or f"page-{item.wp_id}"
         if base_slug in RESERVED_PAGE_SLUGS or base_slug.isdigit():
             base_slug = f"page-{base_slug}"
         if legacy is None:
@@ -793,9 +799,9 @@ class _Importer:
             outcome = "updated" if changed else "unchanged"
         self.report.count("pages", outcome)
         self.touched_pages = self.touched_pages or outcome != "unchanged"
-        if self._uses_media:
+        if self._needs_whole_file:
             self.deferred.append((Page, page.pk, item.content, item.wp_id, item.meta.get("footnotes", "")))
-        modified = self._modified(item)
+        modified = self._modified(item) or self._date(item)
         if modified and page.modified_at != modified:
             Page.objects.filter(pk=page.pk).update(modified_at=modified)
         self.save_legacy(legacy, item)
@@ -1016,9 +1022,12 @@ class _Importer:
     def convert_deferred(self) -> None:
         """Bodies with galleries and playlists again, now that every attachment is known."""
         for model, pk, content, wp_id, footnotes in self.deferred:
-            html = convert_content(
+            conversion = convert_content(
                 content, library=self.library, post_wp_id=wp_id, footnotes=footnotes, reusable=self.reusable
-            ).html
+            )
+            for note in dict.fromkeys(conversion.notes):
+                self.report.note(f"{model._meta.model_name} {wp_id}: {note}")
+            html = conversion.html
             obj = model.objects.get(pk=pk)
             if obj.body != html:
                 modified_at = obj.modified_at
