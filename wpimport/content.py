@@ -170,7 +170,9 @@ def render_gallery(images: list[GalleryImage], *, columns: int = 3, caption: str
     )
 
 
-def render_media(kind: str, sources: list[str], *, caption: str = "", poster: str = "", title: str = "") -> str:
+def render_media(
+    kind: str, sources: list[str], *, caption: str = "", poster: str = "", title: str = ""
+) -> str:
     """``<audio>``/``<video>`` with controls, a ``<source>`` per file and a download link."""
     sources = [s for s in sources if s]
     if not sources:
@@ -434,7 +436,9 @@ class _BlockRenderer:
         return ("\n\n" if top else "").join(o.strip() if top else o for o in out if o and o.strip())
 
     def render(self, block: Block) -> str:
-        handler = getattr(self, "block_" + block.name.replace("core/", "").replace("/", "_").replace("-", "_"), None)
+        handler = getattr(
+            self, "block_" + block.name.replace("core/", "").replace("/", "_").replace("-", "_"), None
+        )
         if block.name.startswith("core-embed/"):
             handler = self.block_embed
         if handler is None and block.name in DYNAMIC_BLOCKS:
@@ -468,7 +472,9 @@ class _BlockRenderer:
     block_nextpage = block_more
 
     def block_button(self, block, inner):
-        style = "btn-outline-primary" if "is-style-outline" in block.attrs.get("className", "") else "btn-primary"
+        style = (
+            "btn-outline-primary" if "is-style-outline" in block.attrs.get("className", "") else "btn-primary"
+        )
         return _add_class(inner, "a", f"btn {style}", when="wp-block-button__link")
 
     def block_file(self, block, inner):
@@ -515,10 +521,14 @@ class _BlockRenderer:
             )
         if not images and block.attrs.get("ids"):
             return self.c.shortcodes(f'<p>[gallery ids="{",".join(map(str, block.attrs["ids"]))}"]</p>')
-        caption = re.search(r'<figcaption class="[^"]*blocks-gallery-caption[^"]*"[^>]*>(.*?)</figcaption>', inner, re.S)
+        caption = re.search(
+            r'<figcaption class="[^"]*blocks-gallery-caption[^"]*"[^>]*>(.*?)</figcaption>', inner, re.S
+        )
         columns = block.attrs.get("columns") or min(len(images), 3) or 3
         return render_gallery(
-            images, columns=int(columns) if str(columns).isdigit() else 3, caption=caption.group(1) if caption else ""
+            images,
+            columns=int(columns) if str(columns).isdigit() else 3,
+            caption=caption.group(1) if caption else "",
         )
 
     def block_footnotes(self, block, inner):
@@ -570,7 +580,9 @@ class _Converter:
         return autop(text)
 
     def shortcodes(self, html: str) -> str:
-        return expand_shortcodes(html, library=self.library, post_wp_id=self.post_wp_id, conversion=self.conversion)
+        return expand_shortcodes(
+            html, library=self.library, post_wp_id=self.post_wp_id, conversion=self.conversion
+        )
 
     def footnote_list(self) -> str:
         if not self.footnotes:
@@ -631,4 +643,3 @@ def plain_title(value: str) -> str:
     """A title as plain text: WordPress allows markup in titles, our templates escape it."""
     text = re.sub(r"<[^>]*>", "", value or "")
     return re.sub(r"\s+", " ", unescape(text)).strip()
-

@@ -61,7 +61,9 @@ def _first_url(items, *, feed: bool = False) -> str | None:
     return None
 
 
-def _term_url(taxonomy: str, *, wp_id: int | None = None, old_slug: str = "", feed: bool = False) -> str | None:
+def _term_url(
+    taxonomy: str, *, wp_id: int | None = None, old_slug: str = "", feed: bool = False
+) -> str | None:
     terms = LegacyTerm.objects.filter(taxonomy=taxonomy)
     terms = terms.filter(wp_id=wp_id) if wp_id is not None else terms.filter(old_slug=old_slug)
     term = terms.order_by("-pk").first()
@@ -144,7 +146,9 @@ _FEED_PATH = re.compile(r"^/(?:feed/(?:rss2|rss|rdf)|rss2?|rdf|feed/rss2)/?$")
 _COMMENTS_FEED = re.compile(r"^/comments/feed/(?:rss2|rss|rdf|atom)/?$")
 _PAGED = re.compile(r"^(?P<base>/.*?)page/(?P<n>\d{1,6})/?$")
 _DAY = re.compile(r"^/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/?$")
-_TAXONOMY_PATH = re.compile(r"^/(?P<kind>category|tag|author)/(?P<slugs>[^?#]+?)/?(?P<feed>feed(?:/[a-z0-9]+)?/?)?$")
+_TAXONOMY_PATH = re.compile(
+    r"^/(?P<kind>category|tag|author)/(?P<slugs>[^?#]+?)/?(?P<feed>feed(?:/[a-z0-9]+)?/?)?$"
+)
 
 
 def _path_items(path: str):
@@ -167,7 +171,9 @@ def legacy_path_redirect_url(path: str) -> str | None:
         target = base if base == "/" else (legacy_path_redirect_url(base) or base)
         return f"{target}?page={page}" if page > 1 else target
     if match := _DAY.match(path):
-        return reverse("blog:archive_month", kwargs={"year": int(match.group("y")), "month": match.group("m")})
+        return reverse(
+            "blog:archive_month", kwargs={"year": int(match.group("y")), "month": match.group("m")}
+        )
     if match := _TAXONOMY_PATH.match(path):
         kind, slugs, feed = match.group("kind"), match.group("slugs").split("/"), bool(match.group("feed"))
         slug = slugs[-1]

@@ -23,9 +23,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.text import slugify
 
 from blog.images import delete_renditions, validate_image_file
@@ -33,7 +35,7 @@ from blog.models import RESERVED_PAGE_SLUGS, AuthorProfile, Category, Image, Pag
 from blog.permissions import EDITORS
 from core import invalidation
 from wpimport.conf import wpimport_settings
-from wpimport.content import Attachment, Library, convert_content, plain_title
+from wpimport.content import Attachment, Library, convert_content, picture_img, plain_title, tag_attrs
 from wpimport.markup import autop
 from wpimport.models import LegacyComment, LegacyItem, LegacyTerm, PageComment
 from wpimport.wxr import (
@@ -49,7 +51,9 @@ from wpimport.wxr import (
     read_wxr,
 )
 
-KINDS = ("authors", "categories", "tags", "posts", "pages", "attachments", "images", "comments")
+KINDS = (
+    "authors", "categories", "tags", "posts", "pages", "attachments", "images", "media files", "comments",
+)  # fmt: skip
 # WordPress's own bookkeeping types: not content, skipped without counting as a failure.
 INTERNAL_POST_TYPES = {
     "nav_menu_item", "revision", "wp_block", "wp_navigation", "wp_template", "wp_template_part",
@@ -269,6 +273,20 @@ def find_media_file(media_dir: Path, url: str) -> Path | None:
     return None
 
 
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+_UPLOAD_URL = re.compile(r"https?://[^\s\"'<>]+/wp-content/uploads/[^\s\"'<>]+?\.[A-Za-z0-9]{2,5}\b")
+_SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
+
+
+def _full_size(url: str) -> str:
+    """``bild-300x200.jpg`` → ``bild.jpg``: WordPress's resized copies name their original."""
+    return _SIZE_SUFFIX.sub("", url)
+
+
+def _stem(url: str) -> str:
+    return _full_size(url).rpartition(".")[0].lower()
+
+
 def _chunks(values: list, size: int) -> Iterable[list]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -338,6 +356,7 @@ class _Importer:
         self.pending_count = 0
         self.touched_posts: set[int] = set()
         self.new_images: list[Image] = []
+        self.new_files: list[str] = []
         self.new_links: dict[type, list[tuple[int, int]]] = defaultdict(list)
         self.slugs: dict[type, set[str]] = {}
         self.fresh_items = self.fresh_comments = False
@@ -630,7 +649,8 @@ class _Importer:
         self._needs_whole_file = conversion.needs_whole_file
         if "/wp-content/uploads/" in item.content and not self.media_dir:
             self.old_media_hosts.update(
-                f"{m.group(1)}" for m in re.finditer(r"(https?://[^/\s\"'<>]+)/[^\s\"'<>]*wp-content/uploads/", item.content)
+                f"{m.group(1)}"
+                for m in re.finditer(r"(https?://[^/\s\"'<>]+)/[^\s\"'<>]*wp-content/uploads/", item.content)
             )
         return conversion.html
 
@@ -1038,33 +1058,101 @@ class _Importer:
                     self.touched_posts.add(pk)
 
     def rewrite_media_urls(self) -> None:
-        """Point images in post bodies (any WordPress size, ``-300x200``) at their imported copy."""
-        new_urls: dict[str, str] = {}
+        """Every uploads file a body names and ``--media-dir`` holds becomes local: images (any
+        WordPress size, ``-300x200``) as images with renditions and ``srcset``, audio, video and
+        documents as copies in the media storage; the bodies point at them."""
+        self.by_stem: dict[str, Image | None] = {}
+        self.by_path: dict[Path, Image | None] = {}
+        self.copied: dict[Path, str | None] = {}
+        self.copied_missing: set[str] = set()
         for attachment in self.attachments.values():
-            if attachment.parent_wp_id or attachment.image_id:
+            if attachment.image_id or attachment.parent_wp_id:
                 image = self.image_for(attachment)
                 if image is not None:
-                    stem = attachment.url.rpartition(".")[0]
-                    new_urls[stem.lower()] = image.fallback_url
-        if not new_urls:
-            return
-        pattern = re.compile(r"(https?://[^\s\"'<>]+?)(?:-\d+x\d+)?\.(?:jpe?g|png|gif|webp)\b", re.IGNORECASE)
+                    self.by_stem[_stem(attachment.url)] = image
+        for model, kind in ((Post, LegacyItem.Kind.POST), (Page, LegacyItem.Kind.PAGE)):
+            field = "post_id" if model is Post else "page_id"
+            ids = LegacyItem.objects.filter(site=self.site, kind=kind, **{f"{field}__isnull": False})
+            for chunk in _chunks(list(ids.values_list(field, flat=True)), 500):
+                for obj in model.objects.filter(pk__in=chunk):
+                    body = _IMG_TAG.sub(self._local_img, obj.body)
+                    body = _UPLOAD_URL.sub(self._local_url, body)
+                    if body != obj.body:
+                        modified_at = obj.modified_at
+                        obj.body = body
+                        obj.save()
+                        model.objects.filter(pk=obj.pk).update(modified_at=modified_at)
+                        if model is Post:
+                            self.touched_posts.add(obj.pk)
+                        else:
+                            self.touched_pages = True
 
-        def replace(match: re.Match) -> str:
-            return new_urls.get(match.group(1).lower(), match.group(0))
+    def local_image(self, url: str, alt: str = "") -> Image | None:
+        """The imported image for an uploads URL: an attachment's, or one made from the file."""
+        stem = _stem(url)
+        if stem in self.by_stem:
+            return self.by_stem[stem]
+        path = find_media_file(self.media_dir, url) or find_media_file(self.media_dir, _full_size(url))
+        image = None
+        if path is not None and path.suffix.lower() in IMAGE_SUFFIXES:
+            if path not in self.by_path:
+                self.by_path[path] = self._image_from_file(path, alt, url)
+            image = self.by_path[path]
+        elif path is None and not self.dry_run:
+            self.report.skip("images", "file not found in the media folder", failed=url[:200])
+        self.by_stem[stem] = image
+        return image
 
-        post_ids = LegacyItem.objects.filter(
-            site=self.site, kind=LegacyItem.Kind.POST, post__isnull=False
-        ).values_list("post_id", flat=True)
-        for chunk in _chunks(list(post_ids), 500):
-            for post in Post.objects.filter(pk__in=chunk):
-                body = pattern.sub(replace, post.body)
-                if body != post.body:
-                    modified_at = post.modified_at
-                    post.body = body
-                    post.save()
-                    Post.objects.filter(pk=post.pk).update(modified_at=modified_at)
-                    self.touched_posts.add(post.pk)
+    def _image_from_file(self, path: Path, alt: str, url: str) -> Image | None:
+        with path.open("rb") as handle:
+            upload = File(handle, name=path.name)
+            try:
+                validate_image_file(upload)
+            except ValidationError:
+                self.report.skip("images", "not a readable image", failed=url[:200])
+                return None
+            self.report.count("images", "created")
+            if self.dry_run:
+                return None
+            image = Image(file=upload, alt_text=(alt or path.stem)[:250])
+            image.save()
+        self.new_images.append(image)
+        return image
+
+    def _local_img(self, match: re.Match) -> str:
+        attrs = tag_attrs(match.group(0))
+        src = attrs.get("src", "")
+        if "/wp-content/uploads/" not in src:
+            return match.group(0)
+        image = self.local_image(src, attrs.get("alt", ""))
+        if image is None:
+            return match.group(0)
+        kept = "".join(f' {name}="{escape(attrs[name])}"' for name in ("class", "title") if attrs.get(name))
+        return picture_img(src=image.fallback_url, alt=attrs.get("alt", ""), image=image,
+                           sizes="(min-width: 992px) 720px, 100vw")[:-1] + f"{kept}>"  # fmt: skip
+
+    def _local_url(self, match: re.Match) -> str:
+        url = match.group(0)
+        suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+        if suffix in IMAGE_SUFFIXES:
+            image = self.local_image(url)
+            return image.fallback_url if image is not None else url
+        path = find_media_file(self.media_dir, url)
+        if path is None:
+            if url not in self.copied_missing:
+                self.copied_missing.add(url)
+                self.report.skip("media files", "file not found in the media folder", failed=url[:200])
+            return url
+        if path not in self.copied:
+            self.copied[path] = None
+            if not self.dry_run:
+                with path.open("rb") as handle:
+                    relative = path.relative_to(self.media_dir.resolve()).as_posix()
+                    name = default_storage.save(f"wordpress/{relative}", File(handle))
+                self.new_files.append(name)
+                self.copied[path] = default_storage.url(name)
+            self.report.count("media files", "created")
+        return self.copied[path] or url
 
     def image_for(self, attachment: LegacyItem) -> Image | None:
         if attachment.image is not None:
@@ -1099,6 +1187,8 @@ class _Importer:
 
     def discard_files(self) -> None:
         """Remove files written for images whose database rows were rolled back."""
+        for name in self.new_files:
+            default_storage.delete(name)
         for image in self.new_images:
             delete_renditions(image.renditions, image.file.storage)
             if image.file:

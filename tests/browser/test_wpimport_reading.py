@@ -74,7 +74,10 @@ def test_imported_blocks_stack_on_a_phone(browser, post_url, screenshot_dir):
         phone.goto(post_url)
         left, right = _box(phone, ".wp-block-column", 0), _box(phone, ".wp-block-column", 1)
         assert right["y"] >= left["y"] + left["height"] - 1  # stacked
-        media, content = _box(phone, ".wp-block-media-text__media"), _box(phone, ".wp-block-media-text__content")
+        media, content = (
+            _box(phone, ".wp-block-media-text__media"),
+            _box(phone, ".wp-block-media-text__content"),
+        )
         assert content["y"] >= media["y"] + media["height"] - 1
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         phone.screenshot(path=str(screenshot_dir / "wpimport-blocks-phone.png"), full_page=True)

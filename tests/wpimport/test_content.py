@@ -75,7 +75,7 @@ def test_blocks_keep_text_blocks_as_saved(blocks):
     assert "<th>Jahr</th>" in html and '<figcaption class="wp-element-caption">Eine Tabelle' in html
     assert '<hr class="wp-block-separator' in html
     assert '<div class="wp-block-spacer"></div>' in html
-    assert "<details class=\"wp-block-details\"><summary>Mehr erfahren</summary>" in html
+    assert '<details class="wp-block-details"><summary>Mehr erfahren</summary>' in html
 
 
 def test_layout_blocks_keep_their_structure(blocks):
@@ -116,7 +116,9 @@ def test_footnotes_without_their_block_are_appended():
 
 def test_gallery_block_becomes_a_grid_with_captions(blocks):
     html, _ = blocks
-    grid = re.search(r'<figure class="wp-gallery wp-gallery--columns-2">.*?</figure></li></ul>(.*?)</figure>', html, re.S)
+    grid = re.search(
+        r'<figure class="wp-gallery wp-gallery--columns-2">.*?</figure></li></ul>(.*?)</figure>', html, re.S
+    )
     assert grid is not None
     assert grid.group(0).count('<li class="wp-gallery__item">') == 2
     assert "<figcaption>Mit Unterschrift</figcaption>" in grid.group(0)
@@ -128,7 +130,10 @@ def test_audio_video_and_embed_blocks(blocks):
     html, _ = blocks
     assert f'<audio controls="" src="{UPLOADS}/podcast.mp3"></audio>' in html
     assert f'poster="{UPLOADS}/titel.jpg" src="{UPLOADS}/film.mp4"' in html
-    assert re.search(r'<figure class="wp-embed wp-embed--youtube"><a class="wp-embed__link" href="https://www.youtube.com/watch\?v=dQw4w9WgXcQ"', html)
+    assert re.search(
+        r'<figure class="wp-embed wp-embed--youtube"><a class="wp-embed__link" href="https://www.youtube.com/watch\?v=dQw4w9WgXcQ"',
+        html,
+    )
     assert "<figcaption>Ein Video</figcaption>" in html
     assert 'href="https://twitter.com/WordPress/status/1"' in html
 
@@ -136,7 +141,9 @@ def test_audio_video_and_embed_blocks(blocks):
 def test_dynamic_blocks_are_left_out_with_a_note(blocks):
     html, conversion = blocks
     assert any("core/latest-posts" in note for note in conversion.notes)
-    assert '<ul class="wp-block-social-links"><li class="wp-social-link"><a href="https://wordpress.org"' in html
+    assert (
+        '<ul class="wp-block-social-links"><li class="wp-social-link"><a href="https://wordpress.org"' in html
+    )
 
 
 def test_classic_shortcodes_become_media_markup(classic):
@@ -148,10 +155,16 @@ def test_classic_shortcodes_become_media_markup(classic):
     assert f'<a href="{UPLOADS}/bild.jpg"' in galleries[0][1] and "Ein grünes Bild" in galleries[0][1]
     assert "kind-1.jpg" in galleries[1][1] and "kind-2.jpg" in galleries[1][1]  # attached to the post
     assert f'<source src="{UPLOADS}/podcast.mp3" type="audio/mpeg">' in html
-    assert f'<video controls="" preload="metadata" poster="{UPLOADS}/titel.jpg"><source src="{UPLOADS}/film.mp4" type="video/mp4">' in html
+    assert (
+        f'<video controls="" preload="metadata" poster="{UPLOADS}/titel.jpg"><source src="{UPLOADS}/film.mp4" type="video/mp4">'
+        in html
+    )
     assert 'href="https://vimeo.com/22439234"' in html and "wp-embed--vimeo" in html
     assert 'href="https://www.youtube.com/watch?v=nwe-H6l4beM"' in html
-    assert '<p><a href="https://example.org/eine-seite" rel="noopener">https://example.org/eine-seite</a></p>' in html
+    assert (
+        '<p><a href="https://example.org/eine-seite" rel="noopener">https://example.org/eine-seite</a></p>'
+        in html
+    )
     playlist = re.search(r'<div class="wp-playlist wp-playlist--audio">(.*?)</div>', html, re.S).group(1)
     assert playlist.count("<audio") == 2 and "Folge 2" in playlist
     assert '<div class="wp-playlist wp-playlist--video">' in html
@@ -160,20 +173,25 @@ def test_classic_shortcodes_become_media_markup(classic):
 
 
 def test_missing_attachments_are_noted_not_rendered_as_text():
-    conversion = convert_content("[gallery ids=\"1,2\"]\n\n[playlist ids=\"3\"]\n\n[audio]")
+    conversion = convert_content('[gallery ids="1,2"]\n\n[playlist ids="3"]\n\n[audio]')
     _no_debris(render_post_body(conversion.html))
     assert len(conversion.notes) == 3
 
 
 def test_block_parser_nests_and_survives_stray_delimiters():
-    parts = parse_blocks('<!-- wp:group --><div><!-- wp:paragraph {"a":{"b":"}"}} --><p>x</p><!-- /wp:paragraph --></div><!-- /wp:group --><!-- /wp:foo --><!-- wp:spacer /-->')
+    parts = parse_blocks(
+        '<!-- wp:group --><div><!-- wp:paragraph {"a":{"b":"}"}} --><p>x</p><!-- /wp:paragraph --></div><!-- /wp:group --><!-- /wp:foo --><!-- wp:spacer /-->'
+    )
     group, spacer = (p for p in parts if not isinstance(p, str))
     assert group.name == "core/group" and spacer.name == "core/spacer"
     assert group.parts[1].attrs == {"a": {"b": "}"}}
 
 
 def test_reusable_blocks_are_expanded():
-    html = convert_content('<!-- wp:block {"ref":5} /-->', reusable={5: "<!-- wp:paragraph --><p>Muster</p><!-- /wp:paragraph -->"}).html
+    html = convert_content(
+        '<!-- wp:block {"ref":5} /-->',
+        reusable={5: "<!-- wp:paragraph --><p>Muster</p><!-- /wp:paragraph -->"},
+    ).html
     assert html.strip() == "<p>Muster</p>"
 
 
@@ -186,7 +204,10 @@ def test_embed_providers_and_cards():
 
 
 def test_titles_lose_their_tags_but_keep_their_text():
-    assert plain_title("Markup: Title <em>With</em> <b>Markup</b> &amp; more") == "Markup: Title With Markup & more"
+    assert (
+        plain_title("Markup: Title <em>With</em> <b>Markup</b> &amp; more")
+        == "Markup: Title With Markup & more"
+    )
     assert plain_title("<script>alert(1)</script>Hallo") == "alert(1)Hallo"
 
 
@@ -224,7 +245,17 @@ def test_sanitiser_keeps_safe_media_attributes():
 
 
 def test_hostile_attachment_texts_are_escaped():
-    library = Library({1: Attachment(1, "https://x.example/a.jpg", alt='"><script>alert(1)</script>', caption="<img src=x onerror=alert(1)>", parent=5)})
+    library = Library(
+        {
+            1: Attachment(
+                1,
+                "https://x.example/a.jpg",
+                alt='"><script>alert(1)</script>',
+                caption="<img src=x onerror=alert(1)>",
+                parent=5,
+            )
+        }
+    )
     html = render_post_body(convert_content("[gallery]", library=library, post_wp_id=5).html)
     assert "<script" not in html and "onerror" not in html.replace("&lt;img src=x onerror", "")
     assert "&lt;img src=x onerror=alert(1)&gt;" in html

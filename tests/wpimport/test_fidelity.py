@@ -21,7 +21,9 @@ FIXTURE = Path(__file__).parent / "fixtures" / "theme-unit.xml"
 def imported(capsys):
     call_command("import_wxr", str(FIXTURE))
     report = capsys.readouterr().out
-    posts = {legacy.wp_id: legacy.post for legacy in LegacyItem.objects.filter(kind="post").select_related("post")}
+    posts = {
+        legacy.wp_id: legacy.post for legacy in LegacyItem.objects.filter(kind="post").select_related("post")
+    }
     return posts, report
 
 
@@ -99,7 +101,10 @@ def test_dates_come_from_the_export(client, imported):
     entry = sitemap.split(post.get_absolute_url())[1].split("</url>")[0]
     assert "<lastmod>2023-03-02" in entry
     html = client.get(post.get_absolute_url()).content.decode()
-    assert '"dateModified": "2023-03-02T12:30:00+00:00"' in html or '"dateModified":"2023-03-02T12:30:00+00:00"' in html
+    assert (
+        '"dateModified": "2023-03-02T12:30:00+00:00"' in html
+        or '"dateModified":"2023-03-02T12:30:00+00:00"' in html
+    )
     assert 'datetime="2023-03-02T' in html  # the "Updated on" line
 
 

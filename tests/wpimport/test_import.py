@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -319,5 +320,32 @@ def test_import_media_dir_points_body_images_at_the_imported_copies(run_import, 
     post = Post.objects.get()
     image = Image.objects.get()
     assert "alt.example.org" not in post.body_html
-    assert post.body_html.count(image.fallback_url) == 2
+    assert post.body_html.count(f'<img src="{image.fallback_url}" srcset="') == 2
+    assert 'alt="Sonne"' in post.body_html and 'width="640" height="400" loading="lazy"' in post.body_html
     assert post.featured_image == image
+
+
+def test_import_media_dir_makes_every_uploaded_file_in_a_body_local(run_import, tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    media = tmp_path / "uploads"
+    _jpeg(media / "2011" / "05" / "kein-anhang.jpg")
+    (media / "2011" / "05" / "folge.mp3").write_bytes(b"ID3 not really audio")
+    url = "http://alt.example.org/wp-content/uploads/2011/05"
+    body = (
+        f'<img src="{url}/kein-anhang-150x150.jpg" alt="Ohne Anhang" class="alignleft" '
+        f'srcset="{url}/kein-anhang-150x150.jpg 150w, {url}/kein-anhang.jpg 640w" />\n\n'
+        f'[audio mp3="{url}/folge.mp3"][/audio]\n\n<a href="{url}/fehlt.pdf">PDF</a>'
+    )
+    report = run_import(None, "--media-dir", str(media), "--allow-skips", items=[Item(1, content=body)])
+    post = Post.objects.get()
+    image = Image.objects.get()
+    assert image.alt_text == "Ohne Anhang"
+    assert (
+        f'<img src="{image.fallback_url}" srcset="' in post.body_html
+        and 'class="alignleft"' in post.body_html
+    )
+    assert '<source src="/media/wordpress/2011/05/folge.mp3" type="audio/mpeg">' in post.body_html
+    assert (tmp_path / "media" / "wordpress" / "2011" / "05" / "folge.mp3").exists()
+    assert f'href="{url}/fehlt.pdf"' in post.body_html  # not in the folder: stays, and is reported
+    assert re.search(r"^media files\s+1\s+0\s+0\s+1$", report, re.M)
+    assert f"NOT IMPORTED: media files: file not found in the media folder ({url}/fehlt.pdf)" in report
