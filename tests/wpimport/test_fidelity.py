@@ -28,7 +28,7 @@ def imported(capsys):
 
 
 def test_fixture_imports_cleanly_and_again_without_changes(imported, capsys):
-    posts, report = imported
+    _posts, report = imported
     assert "NOT IMPORTED" not in report
     assert "Skipped posts: post type wp_block: 1, post type nav_menu_item: 1" in report
     counts = (Post.objects.count(), Page.objects.count(), PageComment.objects.count())
