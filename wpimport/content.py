@@ -252,7 +252,7 @@ def render_embed(url: str, *, caption: str = "", provider: str | None = None) ->
 
 _MEDIA_SHORTCODE = re.compile(
     r"(?:<p>\s*)?\[(?P<name>gallery|audio|video|playlist|embed)\b(?P<attrs>[^\]]*)\]"
-    r"(?:(?P<inner>.*?)\[/(?P=name)\])?(?:\s*</p>)?",
+    r"(?:(?P<inner>(?:(?!\[(?P=name)\b).)*?)\[/(?P=name)\])?(?:\s*</p>)?",
     re.S | re.I,
 )
 
@@ -509,7 +509,8 @@ class _BlockRenderer:
             own = re.match(r"\s*(?:</a>)?\s*<figcaption\b[^>]*>(.*?)</figcaption>", after, re.S | re.I)
             link = re.search(r'<a\b[^>]*href="([^"]*)"[^>]*>\s*$', inner[: figure.start()], re.I)
             attachment = self.c.library.by_id.get(wp_id) if wp_id else None
-            self.c.conversion.needs_whole_file = True
+            if wp_id and attachment is None:
+                self.c.conversion.needs_whole_file = True  # it may come later in the file
             images.append(
                 GalleryImage(
                     src=attrs.get("src", ""),

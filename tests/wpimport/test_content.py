@@ -259,3 +259,10 @@ def test_hostile_attachment_texts_are_escaped():
     html = render_post_body(convert_content("[gallery]", library=library, post_wp_id=5).html)
     assert "<script" not in html and "onerror" not in html.replace("&lt;img src=x onerror", "")
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_an_unclosed_media_shortcode_does_not_swallow_the_next_one():
+    html = convert_content(
+        '[audio mp3="https://x.org/a.mp3"]\n\nMitte\n\n[audio mp3="https://x.org/b.mp3"][/audio]'
+    ).html
+    assert html.count("<audio") == 2 and "<p>Mitte</p>" in html
