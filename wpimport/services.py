@@ -154,7 +154,7 @@ SYNTHETIC_ID_BASE = 10**15  # far above any real WordPress id
 def item_id(wp_id: int | None, guid: str, link: str, *fallback: str) -> tuple[int, bool]:
     """The item's WordPress id; without ``wp:post_id`` the ``?p=19`` of its guid or link, else a
     stable synthetic id from its guid, link or the given texts. Returns (id, is_synthetic)."""
-    if wp_id is not None:
+    if wp_id:
         return wp_id, False
     for url in (guid, link):
         try:
@@ -604,6 +604,11 @@ class _Importer:
             return
         if synthetic:
             self.report.note(f"line {item.line}: no wp:post_id; imported under the synthetic id {item.wp_id}")
+        for comment in item.comments:
+            if not comment.wp_id:  # hand-written exports: a stable id from what the comment says
+                comment.wp_id, _ = item_id(
+                    None, "", "", str(item.wp_id), comment.author, comment.date, comment.content
+                )
         if item.wp_id in self.seen_items:
             self.report.skip(kind, "WordPress id twice in the file", failed=f"line {item.line}")
             self.skip_comments(item, "their post was skipped", failed=True)

@@ -83,3 +83,13 @@ def test_imported_blocks_stack_on_a_phone(browser, post_url, screenshot_dir):
         phone.screenshot(path=str(screenshot_dir / "wpimport-blocks-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_page_shows_its_imported_comments_threaded(page, post_url, screenshot_dir):
+    page.goto(post_url.split("/2023/")[0] + "/ueber-uns/")
+    comments = page.locator("#comments li.comment")
+    assert comments.count() == 2
+    parent, reply = comments.nth(0).bounding_box(), comments.nth(1).bounding_box()
+    assert reply["x"] > parent["x"]  # the reply is indented under its parent
+    assert page.get_by_text("Kommentare sind geschlossen.").is_visible()
+    page.screenshot(path=str(screenshot_dir / "wpimport-page-comments.png"), full_page=True)

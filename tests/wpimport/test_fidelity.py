@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from blog.models import Page, Post
-from tests.wpimport.builder import Item, wxr
+from tests.wpimport.builder import Comment, Item, wxr
 from wpimport.models import LegacyItem, PageComment
 from wpimport.services import SYNTHETIC_ID_BASE
 
@@ -178,3 +178,16 @@ def test_every_old_url_is_one_permanent_redirect_to_a_page_that_answers(client, 
 )  # fmt: skip
 def test_unknown_old_addresses_are_not_found(client, imported, old):
     assert client.get(old).status_code == 404
+
+
+def test_zero_post_ids_and_comments_without_ids_import_under_stable_ids(run_import):
+    items = [
+        Item(
+            0, "Null", slug="null", guid="urn:null", comments=[Comment(0, "Ohne ID"), Comment(0, "Auch ohne")]
+        ),
+    ]
+    run_import(items=items)
+    run_import(items=items)  # again: the same ids, nothing doubled
+    legacy = LegacyItem.objects.get()
+    assert legacy.wp_id >= SYNTHETIC_ID_BASE and legacy.post.title == "Null"
+    assert sorted(legacy.post.comments.values_list("body", flat=True)) == ["Auch ohne", "Ohne ID"]
