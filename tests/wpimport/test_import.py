@@ -349,3 +349,21 @@ def test_import_media_dir_makes_every_uploaded_file_in_a_body_local(run_import, 
     assert f'href="{url}/fehlt.pdf"' in post.body_html  # not in the folder: stays, and is reported
     assert re.search(r"^media files\s+1\s+0\s+0\s+1$", report, re.M)
     assert f"NOT IMPORTED: media files: file not found in the media folder ({url}/fehlt.pdf)" in report
+
+
+def test_import_media_dir_gives_galleries_local_images_with_srcset(run_import, tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    media = tmp_path / "uploads"
+    _jpeg(media / "2011" / "05" / "eins.jpg")
+    url = "http://alt.example.org/wp-content/uploads/2011/05/eins.jpg"
+    items = [
+        Item(1, content='[gallery ids="9" link="file"]'),
+        Item(9, post_type="attachment", status="inherit", parent=1, attachment_url=url,
+             meta={"_wp_attachment_image_alt": "Eins"}),
+    ]  # fmt: skip
+    run_import(None, "--media-dir", str(media), items=items)
+    body = Post.objects.get().body_html
+    image = Image.objects.get()
+    assert '<ul class="wp-gallery__grid"><li class="wp-gallery__item">' in body
+    assert f'<a href="{image.fallback_url}" rel="noopener"><img src="{image.fallback_url}" srcset="' in body
+    assert 'alt="Eins"' in body and "alt.example.org" not in body
