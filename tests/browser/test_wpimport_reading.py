@@ -93,3 +93,16 @@ def test_page_shows_its_imported_comments_threaded(page, post_url, screenshot_di
     assert reply["x"] > parent["x"]  # the reply is indented under its parent
     assert page.get_by_text("Kommentare sind geschlossen.").is_visible()
     page.screenshot(path=str(screenshot_dir / "wpimport-page-comments.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_imported_post_and_page_pass_axe(browser, post_url, axe_violations, width):
+    context = browser.new_context(locale="de-DE", viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        _watch_requests(page, post_url)
+        for url in (post_url, post_url.split("/2023/")[0] + "/ueber-uns/"):
+            page.goto(url)
+            assert axe_violations(page) == [], url
+    finally:
+        context.close()
