@@ -318,6 +318,8 @@ class _Shortcodes:
             sources = [inner.strip()]
         if not sources:
             self.conversion.notes.append(f"a [{kind}] without a file was left out")
+        if sources and embed_provider(sources[0]):  # [video src="https://youtu.be/…"]
+            return render_embed(sources[0])
         return render_media(kind, list(dict.fromkeys(sources)), poster=kwargs.get("poster", ""))
 
     def audio(self, kwargs, inner):
@@ -349,6 +351,40 @@ def expand_shortcodes(html: str, *, library: Library, post_wp_id: int | None, co
         return html
     html = _MEDIA_SHORTCODE.sub(_Shortcodes(library, post_wp_id, conversion), html)
     return captions_to_figures(html)
+
+
+# Players pasted as HTML (iframes, old Flash objects): sanitising would drop them without a trace.
+_PLAYER = re.compile(
+    r"(?:<p>\s*)?(?:<object\b[^>]*>.*?</object>|<iframe\b[^>]*>.*?</iframe>|<iframe\b[^>]*/>|<embed\b[^>]*>)(?:\s*</p>)?",
+    re.S | re.I,
+)
+_PLAYER_SRC = re.compile(r"""\b(?:src|data|value)\s*=\s*["']([^"']+)["']""", re.I)
+_YOUTUBE_ID = re.compile(r"youtube(?:-nocookie)?\.com/(?:embed|v)/([\w-]{6,20})")
+_VIMEO_ID = re.compile(r"player\.vimeo\.com/video/(\d+)")
+
+
+def player_url(src: str) -> str:
+    """The page a pasted player shows: ``youtube.com/embed/ID`` → its watch page, and so on."""
+    src = unescape(src.strip())
+    if src.startswith("//"):
+        src = "https:" + src
+    if match := _YOUTUBE_ID.search(src):
+        return f"https://www.youtube.com/watch?v={match.group(1)}"
+    if match := _VIMEO_ID.search(src):
+        return f"https://vimeo.com/{match.group(1)}"
+    return src
+
+
+def _player(match: re.Match) -> str:
+    sources = [player_url(m.group(1)) for m in _PLAYER_SRC.finditer(match.group(0))]
+    url = next((u for u in sources if _is_web_url(u)), "")
+    text = match.group(0)
+    out = render_embed(url) if url else ""
+    if text.startswith("<p") and not text.rstrip().endswith("</p>"):
+        out = f"{out}<p>"
+    elif not text.startswith("<p") and text.rstrip().endswith("</p>"):
+        out = f"</p>{out}"
+    return out
 
 
 # A paragraph holding nothing but a URL: WordPress's auto-embed, or a link at least.
@@ -631,6 +667,8 @@ def convert_content(
     else:
         html = converter.shortcodes(autop(text))
     html = _COMMENT.sub("", html)
+    if "<iframe" in html or "<object" in html or "<embed" in html:
+        html = _PLAYER.sub(_player, html)
     html = _URL_PARAGRAPH.sub(_url_paragraph, html)
     html = converter.link_footnotes(html)
     if converter.footnotes and not converter.footnotes_placed:

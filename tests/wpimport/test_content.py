@@ -266,3 +266,21 @@ def test_an_unclosed_media_shortcode_does_not_swallow_the_next_one():
         '[audio mp3="https://x.org/a.mp3"]\n\nMitte\n\n[audio mp3="https://x.org/b.mp3"][/audio]'
     ).html
     assert html.count("<audio") == 2 and "<p>Mitte</p>" in html
+
+
+def test_pasted_players_become_link_cards_not_nothing():
+    text = (
+        'Vorher\n\n<iframe width="560" height="315" src="https://www.youtube.com/embed/nwe-H6l4beM" '
+        'frameborder="0" allowfullscreen></iframe>\n\n'
+        '<object width="425" height="344"><param name="movie" value="http://www.youtube.com/v/abcdefgh"></param>'
+        '<embed src="http://www.youtube.com/v/abcdefgh" type="application/x-shockwave-flash"></embed></object>\n\n'
+        '<iframe src="https://player.vimeo.com/video/22439234"></iframe>\n\n'
+        '<iframe src="javascript:alert(1)"></iframe>\n\n[video src="https://youtu.be/nwe-H6l4beM"]'
+    )
+    html = render_post_body(convert_content(text).html)
+    _no_debris(html)
+    assert html.count('href="https://www.youtube.com/watch?v=nwe-H6l4beM"') == 1
+    assert 'href="https://youtu.be/nwe-H6l4beM"' in html
+    assert 'href="https://www.youtube.com/watch?v=abcdefgh"' in html
+    assert 'href="https://vimeo.com/22439234"' in html
+    assert "javascript" not in html and "<object" not in html and "<embed" not in html
