@@ -36,13 +36,14 @@ EDITOR_ATTRIBUTES = {
 # Self-hosted audio and video (imported WordPress media): controls only, never autoplay;
 # nh3 checks src and poster against the URL schemes below. Footnotes need ids on sup and li.
 EDITOR_TAGS |= {"audio", "video", "source"}
-EDITOR_ATTRIBUTES |= {
+for _tag, _names in {
     "audio": {"src", "controls", "preload", "loop"},
     "video": {"src", "controls", "preload", "loop", "poster", "width", "height", "playsinline"},
     "source": {"src", "type"},
     "sup": {"id"},
     "li": {"id"},
-}
+}.items():
+    EDITOR_ATTRIBUTES[_tag] = EDITOR_ATTRIBUTES.get(_tag, set()) | _names
 EDITOR_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 _md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
