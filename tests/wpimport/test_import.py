@@ -320,8 +320,9 @@ def test_import_media_dir_points_body_images_at_the_imported_copies(run_import, 
     post = Post.objects.get()
     image = Image.objects.get()
     assert "alt.example.org" not in post.body_html
-    assert post.body_html.count(f'<img src="{image.fallback_url}" srcset="') == 2
-    assert 'alt="Sonne"' in post.body_html and 'width="640" height="400" loading="lazy"' in post.body_html
+    # Both body images are served as responsive <picture>s, never the original file.
+    assert post.body_html.count("<picture>") == 2 and image.file.url not in post.body_html
+    assert 'alt="Sonne"' in post.body_html
     assert post.featured_image == image
 
 
