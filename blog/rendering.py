@@ -45,17 +45,9 @@ EDITOR_ATTRIBUTES = {
     "source": {"src", "type", "srcset", "sizes", "media"},
     "track": {"src", "kind", "srclang", "label", "default"},
 }  # fmt: skip
-# Self-hosted audio and video (imported WordPress media): controls only, never autoplay;
-# nh3 checks src and poster against the URL schemes below. Footnotes need ids on sup and li.
-EDITOR_TAGS |= {"audio", "video", "source"}
-for _tag, _names in {
-    "audio": {"src", "controls", "preload", "loop"},
-    "video": {"src", "controls", "preload", "loop", "poster", "width", "height", "playsinline"},
-    "source": {"src", "type"},
-    "sup": {"id"},
-    "li": {"id"},
-}.items():
-    EDITOR_ATTRIBUTES[_tag] = EDITOR_ATTRIBUTES.get(_tag, set()) | _names
+# Footnotes imported from WordPress link both ways: an id on the reference and on the note.
+for _tag in ("sup", "li"):
+    EDITOR_ATTRIBUTES[_tag] = EDITOR_ATTRIBUTES.get(_tag, set()) | {"id"}
 EDITOR_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 _md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from django.utils.html import escape
 
+from blog.embeds import match_provider
 from blog.shortcodes import parse_attrs
 from wpimport.markup import autop, captions_to_figures
 
@@ -163,10 +164,11 @@ def render_gallery(images: list[GalleryImage], *, columns: int = 3, caption: str
             img = f'<a href="{escape(picture.link)}">{img}</a>'
         figcaption = f"<figcaption>{picture.caption}</figcaption>" if picture.caption else ""
         items.append(f'<li class="wp-gallery__item"><figure>{img}{figcaption}</figure></li>')
-    figcaption = f'<figcaption class="wp-gallery__caption">{caption}</figcaption>' if caption else ""
+    # A <div>, not a <figure>: each image's own figure is what the site makes responsive.
+    figcaption = f'<p class="wp-gallery__caption">{caption}</p>' if caption else ""
     return (
-        f'<figure class="wp-gallery wp-gallery--columns-{columns}">'
-        f'<ul class="wp-gallery__grid">{"".join(items)}</ul>{figcaption}</figure>'
+        f'<div class="wp-gallery wp-gallery--columns-{columns}">'
+        f'<ul class="wp-gallery__grid">{"".join(items)}</ul>{figcaption}</div>'
     )
 
 
@@ -231,10 +233,14 @@ def _is_web_url(url: str) -> bool:
 
 
 def render_embed(url: str, *, caption: str = "", provider: str | None = None) -> str:
-    """A link card for third-party content: nothing is loaded from the provider until clicked."""
+    """Third-party content without loading it: a link alone in its paragraph, which the site's
+    two-click embeds (``blog/embeds.py``) take over for the providers they know, else a link card."""
     url = unescape(url.strip())
     if not _is_web_url(url):
         return f"<p>{escape(url)}</p>" if url else ""
+    if match_provider(url):
+        figcaption = f'<p class="wp-embed-caption">{caption}</p>' if caption else ""
+        return f"<p>{escape(url)}</p>{figcaption}"
     provider = provider or embed_provider(url) or (urlsplit(url).hostname or "").removeprefix("www.")
     slug = re.sub(r"[^a-z0-9]+", "-", provider.lower()).strip("-")
     shown = re.sub(r"^https?://(www\.)?", "", url)
