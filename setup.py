@@ -8,7 +8,7 @@ first and falls back to the checkout's folders.
 
 from setuptools import find_packages, setup
 
-APPS = ["config", "blog", "comments", "polls", "wpimport"]
+APPS = ["config", "core", "blog", "comments", "polls", "wpimport"]
 
 # Installed name → folder in the checkout.
 PROJECT_FOLDERS = {

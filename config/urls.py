@@ -9,8 +9,8 @@ from django.views.decorators.cache import cache_page
 from django.views.generic import RedirectView
 
 from blog import views as blog_views
-from blog.ratelimit import limit_login_attempts
 from blog.sitemaps import sitemaps
+from core.ratelimit import limit_login_attempts
 
 admin.site.site_header = _("Blogwerk administration")
 admin.site.site_title = _("Blogwerk")
@@ -22,7 +22,7 @@ urlpatterns = [
     path("admin/login/", limit_login_attempts(admin.site.login)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("captcha/", include("captcha.urls")),
+    path("captcha/", include("core.urls")),
     path("healthz", blog_views.healthz, name="healthz"),
     path("robots.txt", blog_views.robots_txt, name="robots_txt"),
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
@@ -38,8 +38,8 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 
-handler404 = "blog.errors.page_not_found"
-handler500 = "blog.errors.server_error"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"
 
 if settings.SERVE_MEDIA:
     from django.views.static import serve

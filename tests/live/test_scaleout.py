@@ -4,12 +4,12 @@ import json
 import time
 
 import pytest
-from captcha.models import CaptchaStore
 from django.contrib.auth.models import Group, Permission
 
 from blog.models import Post
 from comments.conf import comments_settings
 from comments.models import Comment
+from core.models import UsedChallenge
 from polls.models import Ballot, Vote
 from tests.comments.utils import form_data
 from tests.factories import PostFactory, UserFactory
@@ -197,7 +197,7 @@ def test_captcha_from_one_process_is_accepted_once_by_the_other(start_app, visit
     status, _, headers = writer.post(f"{b.url}/comments/post/{post.pk}/", data)
     assert status == 302
     accepted = comment_id_from(headers["Location"])
-    assert not CaptchaStore.objects.filter(hashkey=data["captcha_0"]).exists()
+    assert UsedChallenge.objects.count() == 1  # the task is used up, in the shared database
 
     # The same solved task again, with new text, through either process: refused, nothing stored.
     for app in (b, a):
