@@ -24,7 +24,7 @@ setup(
     packages=[*find_packages(include=[f"{app}*" for app in APPS]), *PROJECT_FOLDERS],
     package_dir=PROJECT_FOLDERS,
     package_data={
-        **{app: APP_DATA for app in APPS},
+        **dict.fromkeys(APPS, APP_DATA),
         "config.templates": ["**/*"],
         "config.static": ["**/*"],
         "config.locale": ["**/*.po", "**/*.mo"],

@@ -29,7 +29,7 @@ _seeders: list[Seeder] = []
 
 # The password of the demo logins on a development machine (DEBUG). It is public, so
 # seed_demo never sets it elsewhere and `check --deploy` reports any login that still has it.
-DEMO_PASSWORD = "blogwerk-demo"
+DEMO_PASSWORD = "blogwerk-demo"  # noqa: S105 - public on purpose, see above
 
 
 @dataclass(frozen=True)

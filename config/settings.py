@@ -291,4 +291,10 @@ LOGGING = {
 }
 
 SITE_NAME = env.str("SITE_NAME", default="Blogwerk")
-SITE_URL = env.str("SITE_URL", default="")
+# The site's public address for absolute links in mails and feeds, e.g.
+# https://blog.example.org. Required without DEBUG (check --deploy reports it missing); when
+# unset, the one CSRF_TRUSTED_ORIGINS entry a single-site deployment has is that address.
+_SITE_ORIGINS = [origin for origin in CSRF_TRUSTED_ORIGINS if "*" not in origin]
+SITE_URL = env.str(
+    "SITE_URL", default=_SITE_ORIGINS[0] if len(CSRF_TRUSTED_ORIGINS) == len(_SITE_ORIGINS) == 1 else ""
+).rstrip("/")
