@@ -10,7 +10,9 @@ from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.core import signing
 from django.core.validators import URLValidator
+from django.utils.functional import lazy
 from django.utils.html import escape
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from comments.conf import comments_settings
@@ -46,13 +48,22 @@ class BodyMixin:
         return body
 
 
+def _allowed_tags_help_text() -> str:
+    return gettext("You may use these HTML tags and attributes: %(tags)s") % {
+        "tags": escape(ALLOWED_TAGS_HINT)
+    }
+
+
+# Translated when shown, in the reader's language, not once at import.
+_allowed_tags_help = lazy(_allowed_tags_help_text, str)
+
+
 def body_field():
     return forms.CharField(
         label=_("Comment"),
         max_length=comments_settings.MAX_BODY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 7}),
-        help_text=_("You may use these HTML tags and attributes: %(tags)s")
-        % {"tags": escape(ALLOWED_TAGS_HINT)},
+        help_text=_allowed_tags_help(),
     )
 
 

@@ -15,6 +15,5 @@ def comment_saved(sender, instance, **kwargs):
 
 
 @receiver(post_save, sender=ModerationSettings)
-def settings_saved(sender, created, **kwargs):
-    if not created:  # created with the defaults on the first page view: nothing changed
-        invalidation.site_changed()
+def settings_saved(sender, **kwargs):
+    invalidation.site_changed()

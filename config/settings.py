@@ -104,6 +104,10 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The test suite's database as a file, so real server processes can share it (tests/live).
+    if env.str("SQLITE_TEST_NAME", default=""):
+        DATABASES["default"]["TEST"] = {"NAME": env.str("SQLITE_TEST_NAME")}
+        Path(DATABASES["default"]["TEST"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Parallel comments and votes must queue, never fail with "database is locked":
     # IMMEDIATE takes the write lock at BEGIN, WAL lets readers run beside the writer.
     DATABASES["default"]["OPTIONS"] = {
@@ -150,7 +154,7 @@ else:
     CACHE_DIR = Path(env.str("CACHE_DIR", default=str(DATA_DIR / "var" / "cache")))
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "core.cache.SharedDiskCache",
             "LOCATION": str(CACHE_DIR),
             "SHARDS": 4,
             # Reads never wait for writers (WAL); writes retry past this lock timeout.

@@ -39,7 +39,7 @@ _per_reader: dict[str, tuple[re.Pattern, Callable[[], str]]] = {}
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_PLACEHOLDER = "@@csrf-token@@"
 _CSRF_PLACEHOLDER_BYTES = _CSRF_PLACEHOLDER.encode()
-_HEADERS_KEPT = ("Content-Type", "Content-Language", "Link")
+_HEADERS_KEPT = ("Content-Type", "Content-Language", "Link", "X-Robots-Tag")
 
 
 def vary_on_cookie(prefix: str) -> None:
@@ -156,12 +156,32 @@ def _mark_per_reader(content: bytes) -> tuple[bytes, list[tuple[bytes, str]]]:
     return content, slots
 
 
-def _serve(request, entry) -> HttpResponse:
-    content = entry["content"]
+def _personalize(request, content: bytes, slots) -> bytes:
     if _CSRF_PLACEHOLDER_BYTES in content:
         content = content.replace(_CSRF_PLACEHOLDER_BYTES, get_token(request).encode())
-    for placeholder, name in entry.get("per_reader", ()):
+    for placeholder, name in slots:
         content = content.replace(placeholder, _per_reader[name][1]().encode())
+    return content
+
+
+def personal_fragment(request, key: str, render: Callable[[], str], *, timeout: int = 60 * 60) -> str:
+    """HTML that is the same for every reader but for its tokens, rendered once and kept.
+
+    ``key`` must change with everything the HTML shows (``core.invalidation.fragment_key``);
+    the CSRF token and every registered per-reader value are the reader's own on every use.
+    """
+    entry = cache.get(key)
+    if entry is None or any(name not in _per_reader for _p, name in entry["per_reader"]):
+        html = render()
+        content = _CSRF_INPUT.sub(rf"\g<1>{_CSRF_PLACEHOLDER}\g<2>", html).encode()
+        content, slots = _mark_per_reader(content)
+        entry = {"content": content, "per_reader": slots}
+        cache.set(key, entry, timeout)
+    return _personalize(request, entry["content"], entry["per_reader"]).decode()
+
+
+def _serve(request, entry) -> HttpResponse:
+    content = _personalize(request, entry["content"], entry.get("per_reader", ()))
     response = HttpResponse(content, status=200)
     for header, value in entry["headers"].items():
         response[header] = value

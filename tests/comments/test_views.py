@@ -287,10 +287,9 @@ def test_edit_within_window_reruns_pipeline(client, post):
     submit(client, post, body="Erste Fassung")
     comment = Comment.objects.get(body="Erste Fassung")
     assert comment.status == Comment.Status.APPROVED
-    ModerationSettings.objects.filter(id=1).update(moderation_keywords="prüfen")
-    from django.core.cache import cache
-
-    cache.delete("comments:settings:v1")
+    settings = ModerationSettings.load()
+    settings.moderation_keywords = "prüfen"
+    settings.save()
     response = client.post(reverse("comments:edit", args=[comment.pk]), {"body": "Bitte prüfen"})
     assert response.status_code == 302
     comment.refresh_from_db()
