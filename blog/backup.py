@@ -247,6 +247,8 @@ def _media_member(member: tarfile.TarInfo, path) -> tuple[tarfile.TarInfo, str]:
 def _check_migrations_known(manifest: dict) -> None:
     loader = MigrationLoader(None, ignore_no_migrations=True)
     known = {f"{app}.{name}" for app, name in loader.disk_migrations}
+    for squashed in loader.replacements.values():  # a squashed migration stands for its parts
+        known |= {f"{app}.{name}" for app, name in squashed.replaces}
     unknown = sorted(set(manifest.get("migrations", [])) - known)
     if unknown:
         raise BackupError(
