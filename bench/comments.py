@@ -360,11 +360,16 @@ def profile_ours(pair: dict, top: int = 30) -> None:
     client.get(url)
     profiler = cProfile.Profile()
     profiler.enable()
-    for _ in range(5):
+    for _ in range(20):
         client.get(url)
     profiler.disable()
-    stats = pstats.Stats(profiler).strip_dirs()
-    print("\nProfile of 5 renders of our post page (sorted by own time):")
+    stats = pstats.Stats(profiler)
+    print("\nOur own code in 20 renders of our post page (by cumulative time):")
+    stats.sort_stats("cumulative").print_stats(r"/work/main/(blog|comments|core|polls|templates)/", top)
+    if os.environ.get("BENCH_CALLEES"):
+        stats.print_callees(os.environ["BENCH_CALLEES"])
+    stats.strip_dirs()
+    print("\nProfile of 20 renders of our post page (sorted by own time):")
     stats.sort_stats("tottime").print_stats(top)
     print("Same, by cumulative time:")
     stats.sort_stats("cumulative").print_stats(top)
