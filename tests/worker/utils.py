@@ -11,7 +11,9 @@ from blog.management.commands.blogwerk_worker import Worker
 
 def tasks_run(*, schedule: bool = False) -> int:
     """Run every task that is due now (and those it queues); return how many ran."""
-    return Worker(batch=True, schedule=schedule, worker_id="test-worker").run()
+    # The test's transaction must survive: no recycling of connections between tasks.
+    worker = Worker(batch=True, schedule=schedule, worker_id="test-worker", recycle_connections=False)
+    return worker.run()
 
 
 def task_rows(path: str = ""):

@@ -43,6 +43,7 @@ class Worker:
         batch: bool = False,
         schedule: bool = True,
         worker_id: str | None = None,
+        recycle_connections: bool = True,
     ):
         self.backend = backend
         self.queues = queues or sorted(task_backends[backend].queues)
@@ -52,6 +53,8 @@ class Worker:
         self.batch = batch
         self.schedule = schedule
         self.worker_id = worker_id or get_random_string(32)
+        # Drop broken or old database connections between tasks, as Django does per request.
+        self.recycle_connections = recycle_connections
         self.stopping = False
         self._wake = threading.Event()
         self._next_maintenance = 0.0
@@ -73,7 +76,8 @@ class Worker:
     def run(self) -> int:
         logger.info("Worker %s runs queues %s.", self.worker_id, ",".join(self.queues))
         while not self.stopping:
-            close_old_connections()
+            if self.recycle_connections:
+                close_old_connections()
             if time.monotonic() >= self._next_maintenance:
                 self.maintain()
             row = self.claim()
@@ -83,7 +87,6 @@ class Worker:
             if self.batch:
                 break
             self._wake.wait(self.interval)
-        close_old_connections()
         return self.ran
 
     def maintain(self) -> None:
