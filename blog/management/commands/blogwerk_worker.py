@@ -39,7 +39,7 @@ class Worker:
         queues: list[str] | None = None,
         interval: float = 1.0,
         lease: int = 600,
-        maintenance_every: float = 30.0,
+        maintenance_every: float | None = None,
         batch: bool = False,
         schedule: bool = True,
         worker_id: str | None = None,
@@ -49,7 +49,8 @@ class Worker:
         self.queues = queues or sorted(task_backends[backend].queues)
         self.interval = interval
         self.lease = lease
-        self.maintenance_every = maintenance_every
+        # Look for lost runs (and schedule) every 30 s, or more often when the lease is short.
+        self.maintenance_every = maintenance_every or min(30.0, max(0.5, lease / 2))
         self.batch = batch
         self.schedule = schedule
         self.worker_id = worker_id or get_random_string(32)
