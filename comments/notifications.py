@@ -97,10 +97,15 @@ def _enqueue(name: str, args: tuple, kwargs: dict) -> None:
 
 def notices_queue(name: str, *args, **kwargs) -> int:
     """Run a builder and queue its mails, in one transaction; return how many were queued."""
-    if name not in BUILDERS:
+    builders = {
+        "comment_submitted": comment_submitted,
+        "comment_approved": comment_approved,
+        "moderators_digest": moderators_digest,
+    }
+    if name not in builders:
         raise ValueError(f"{name} is not a notification builder")
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-        messages = globals()[name](*args, **kwargs)
+        messages = builders[name](*args, **kwargs)
         messages_queue(messages)
     return len(messages)
 
@@ -166,14 +171,21 @@ def moderator_recipients():
 
 def moderators_digest(*, base_url: str = "", force: bool = False) -> list[EmailMessage]:
     """One mail per moderator about comments and reports nobody was told of yet."""
-    if not ModerationSettings.load().notify_moderators:
-        return []
+    if not ModerationSettings.load().notify_moderators or not _anything_untold():
+        return []  # the common case for the periodic digest: no lock, no write
     # Only one digest is prepared at a time (the settings row is the lock on PostgreSQL;
     # SQLite's write transactions are serial anyway), so two workers cannot both decide
     # that the interval is over, nor both claim the same comments.
     with transaction.atomic():
         list(ModerationSettings.objects.select_for_update().filter(pk=1).values_list("pk"))
         return _moderators_digest(base_url=base_url, force=force, now=timezone.now())
+
+
+def _anything_untold() -> bool:
+    return (
+        Comment.objects.pending().filter(moderators_notified_at__isnull=True).exists()
+        or CommentReport.objects.filter(resolved=False, moderators_notified_at__isnull=True).exists()
+    )
 
 
 def _moderators_told_recently(now) -> bool:

@@ -16,7 +16,7 @@ import time
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.core.management.base import BaseCommand
-from django.db import OperationalError, close_old_connections
+from django.db import DatabaseError, OperationalError, close_old_connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskContext, task_backends
@@ -83,7 +83,13 @@ class Worker:
                 self.maintain()
             row = self.claim()
             if row is not None:
-                self.run_task(row)
+                try:
+                    self.run_task(row)
+                except DatabaseError as error:
+                    # The database went away mid-task: the run stays "running" and is
+                    # taken up again after the lease; this worker waits and goes on.
+                    logger.warning("Lost the database while running task %s: %s", row.id, error)
+                    self._wake.wait(self.interval)
                 continue
             if self.batch:
                 break
