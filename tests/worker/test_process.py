@@ -35,6 +35,18 @@ with transaction.atomic():
     messages_queue([EmailMessage(subject=f"Mail {i}", body="Hallo", to=[f"r{i}@example.org"]) for i in range(count)])
 """
 
+DIGEST_RACE = """
+from django.contrib.auth.models import Group, User
+from comments.tasks import notices_prepare
+from tests.comments.factories import CommentFactory
+mod = User.objects.create(username="mona", email="mona@example.org", is_staff=True)
+mod.groups.add(Group.objects.get(name="Moderators"))
+for i in range(5):
+    CommentFactory(status="pending", author_email=f"x{i}@example.org", body=f"Wartet {i}")
+for _ in range(20):
+    notices_prepare.enqueue("moderators_digest")
+"""
+
 TASK_ROWS = """
 import json
 from django_tasks_db.models import DBTaskResult
@@ -179,6 +191,20 @@ def test_several_workers_send_every_mail_exactly_once(env, tmp_path):
         assert subjects == sorted(f"Mail {i}" for i in range(count))
         logs = [(tmp_path / f"w{i}.log").read_text() for i in range(3)]
         assert sum(log.count("mail_send state=SUCCESSFUL") for log in logs) == count
+
+
+def test_many_digest_tasks_on_several_workers_send_one_digest(env, tmp_path):
+    """Twenty "comments wait" tasks race on three workers: one mail, listing all five."""
+    with SmtpServer() as smtp:
+        manage(env, "shell", "-c", DIGEST_RACE)
+        workers = [start_worker(env, tmp_path, smtp, "--no-schedule", name=f"d{i}") for i in range(3)]
+        try:
+            wait_for(lambda: {status for _path, status in task_rows(env)} == {"SUCCESSFUL"})
+        finally:
+            codes = [stop(worker) for worker in workers]
+        assert codes == [0, 0, 0]
+        assert [m["To"] for m in smtp.accepted] == ["mona@example.org"]
+        assert "5 comments wait" in smtp.accepted[0]["Subject"]
 
 
 def test_two_workers_run_each_periodic_job_once(env, tmp_path):
