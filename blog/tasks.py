@@ -15,6 +15,7 @@ Apps declare their jobs in their own ``tasks.py``; the worker imports every app'
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Callable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -97,14 +98,16 @@ def tasks_discover() -> None:
 
 
 @contextmanager
-def _schedule_lock():
-    """One scheduler at a time: SQLite's write lock, a transaction-scoped lock on PostgreSQL."""
+def job_lock(name: str):
+    """A transaction that only one process at a time holds under ``name``, on any database:
+    SQLite's write lock, or a transaction-scoped advisory lock on PostgreSQL (which needs no
+    row to exist, unlike ``select_for_update``)."""
     alias = DBTaskResult.objects.db
     with exclusive_transaction(alias):
         connection = connections[alias]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x626C6F67])  # "blog"
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(name.encode())])
         yield
 
 
@@ -114,7 +117,7 @@ def periodic_schedule(*, now=None) -> list[str]:
         return []
     now = now or timezone.now()
     queued = []
-    with _schedule_lock():
+    with job_lock("blog.tasks.periodic_schedule"):
         waiting = set(
             DBTaskResult.objects.filter(task_path__in=list(PERIODIC), status__in=UNFINISHED).values_list(
                 "task_path", flat=True

@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from blog.permissions import MODERATORS
+from blog.tasks import job_lock
 from comments.conf import comments_settings
 from comments.models import Comment, CommentReport, MailOptOut, ModerationSettings, Subscription
 from comments.moderation import describe
@@ -104,6 +105,9 @@ def notices_queue(name: str, *args, **kwargs) -> int:
     }
     if name not in builders:
         raise ValueError(f"{name} is not a notification builder")
+    # Create (and cache) the settings record outside the transaction: cached while still
+    # uncommitted, another process would read a record it cannot see in the database.
+    ModerationSettings.load()
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         messages = builders[name](*args, **kwargs)
         messages_queue(messages)
@@ -173,11 +177,10 @@ def moderators_digest(*, base_url: str = "", force: bool = False) -> list[EmailM
     """One mail per moderator about comments and reports nobody was told of yet."""
     if not ModerationSettings.load().notify_moderators or not _anything_untold():
         return []  # the common case for the periodic digest: no lock, no write
-    # Only one digest is prepared at a time (the settings row is the lock on PostgreSQL;
-    # SQLite's write transactions are serial anyway), so two workers cannot both decide
-    # that the interval is over, nor both claim the same comments.
-    with transaction.atomic():
-        list(ModerationSettings.objects.select_for_update().filter(pk=1).values_list("pk"))
+    # One digest is prepared at a time, so two workers cannot both decide that the interval
+    # is over, nor both claim the same comments. (The lock lasts until the caller's
+    # transaction, which queues the mails, commits.)
+    with job_lock("comments.moderators_digest"):
         return _moderators_digest(base_url=base_url, force=force, now=timezone.now())
 
 
