@@ -9,14 +9,16 @@ record it) is sent again — with the same Message-ID, so mail programs show it 
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.parse
 from collections import Counter
+from contextlib import closing
 
 import pytest
 
@@ -47,46 +49,59 @@ for _ in range(20):
     notices_prepare.enqueue("moderators_digest")
 """
 
-TASK_ROWS = """
-import json
-from django_tasks_db.models import DBTaskResult
-print(json.dumps(list(DBTaskResult.objects.values_list("task_path", "status"))))
-"""
-
 
 def _postgres_url(base: str, name: str) -> str:
     parts = urllib.parse.urlsplit(base)
     return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def env(request, tmp_path):
-    """Environment for manage.py on a freshly migrated database of its own."""
-    base = os.environ.get("DATABASE_URL", "")
-    environment = {**os.environ, "DEBUG": "false", "EMAIL_TIMEOUT": "5", "LOG_LEVEL": "INFO"}
-    drop = None
+def _environment(url: str) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "EMAIL_TIMEOUT": "5", "LOG_LEVEL": "INFO"}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def template(request, tmp_path_factory):
+    """A migrated database to copy for each test (migrating once saves most of the time)."""
     if request.param == "sqlite":
-        environment["DATABASE_URL"] = f"sqlite:///{tmp_path / 'worker.sqlite3'}"
-    else:
-        if not base.startswith("postgres"):
-            pytest.skip("needs DATABASE_URL=postgres://…")
-        import psycopg
+        path = tmp_path_factory.mktemp("worker-db") / "template.sqlite3"
+        manage(_environment(f"sqlite:///{path}"), "migrate", "-v0")
+        yield ("sqlite", path)
+        return
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        pytest.skip("needs DATABASE_URL=postgres://…")
+    import psycopg
 
-        name = (urllib.parse.urlsplit(base).path.strip("/") or "blogwerk") + "_worker_procs"
-        admin = _postgres_url(base, "postgres")
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        environment["DATABASE_URL"] = _postgres_url(base, name)
+    name = (urllib.parse.urlsplit(base).path.strip("/") or "blogwerk") + "_worker_tpl"
+    admin = _postgres_url(base, "postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    manage(_environment(_postgres_url(base, name)), "migrate", "-v0")
+    yield ("postgresql", (base, admin, name))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-        def drop():
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    manage(environment, "migrate", "-v0")
-    yield environment
-    if drop:
-        drop()
+@pytest.fixture
+def env(template, tmp_path):
+    """Environment for manage.py on a freshly migrated database of its own."""
+    kind, source = template
+    if kind == "sqlite":
+        path = tmp_path / "worker.sqlite3"
+        shutil.copyfile(source, path)
+        yield _environment(f"sqlite:///{path}")
+        return
+    import psycopg
+
+    base, admin, template_name = source
+    name = template_name.replace("_tpl", "_procs")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+    yield _environment(_postgres_url(base, name))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def manage(env: dict, *args: str, **extra_env: str) -> str:
@@ -103,7 +118,17 @@ def queue_mails(env: dict, count: int) -> None:
 
 
 def task_rows(env: dict) -> list[tuple[str, str]]:
-    return [tuple(row) for row in json.loads(manage(env, "shell", "-v0", "-c", TASK_ROWS))]
+    """(task path, status) of every queued task, read straight from the database: polling
+    through manage.py would start Django for every look and slow the workers down."""
+    url = env["DATABASE_URL"]
+    query = "SELECT task_path, status FROM django_tasks_database_dbtaskresult ORDER BY enqueued_at"
+    if url.startswith("sqlite"):
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"), timeout=20)) as conn:
+            return [tuple(row) for row in conn.execute(query).fetchall()]
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return [tuple(row) for row in conn.execute(query).fetchall()]
 
 
 def start_worker(env: dict, tmp_path, smtp: SmtpServer, *extra: str, name: str = "w") -> subprocess.Popen:
