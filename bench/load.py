@@ -1,12 +1,17 @@
 #!/usr/bin/env python
-"""Load run: readers, commenters and voters against gunicorn on PostgreSQL and Redis.
+"""Load run: readers, commenters and voters against gunicorn, on PostgreSQL + Redis or SQLite.
 
 One command, from the project root (about two minutes on a 2-core machine):
 
-    .venv/bin/python bench/load.py
+    .venv/bin/python bench/load.py                  # PostgreSQL and Redis (--store pg)
+    .venv/bin/python bench/load.py --store sqlite   # SQLite file and the shared disk cache
     .venv/bin/python bench/load.py --duration 30 --readers 12 --commenters 4 --voters 4
 
 Options:
+    --store pg|sqlite   where data and cache live (default pg): ``pg`` is a fresh PostgreSQL
+                        database and Redis; ``sqlite`` is a SQLite file and the cache every
+                        process on the machine shares without Redis (``core.cache.SharedDiskCache``,
+                        diskcache's SQLite files in ``CACHE_DIR``), both in a temporary directory
     --duration S        length of the mixed workload in seconds (default 30)
     --wrk-duration S    length of each pure-GET run (default 3)
     --rounds N          interleaved rounds of pure-GET runs over the four pages (default 3)
@@ -17,14 +22,16 @@ Options:
     --workers N, --threads N
                         gunicorn processes and threads per process (default 4 and 1)
     --no-wrk            use the Python client for the pure-GET runs even if wrk is there
-    --pg URL            PostgreSQL server, trust auth (postgres://postgres@127.0.0.1:5432)
-    --redis URL         Redis database (redis://127.0.0.1:6379/13)
+    --pg URL            PostgreSQL server, trust auth (postgres://postgres@127.0.0.1:5432); --store pg
+    --redis URL         Redis database (redis://127.0.0.1:6379/13); --store pg
     --max-runtime S     hard limit for the whole run, clean-up included (300)
 
 What it does, on 127.0.0.1 only:
-1. creates a fresh database ``bw_load_<random>`` and a Redis key prefix of its own, migrates,
-   runs ``seed_demo`` and adds posts, a poll embedded in a post and a few hundred approved
-   comments in threads on that post;
+1. creates a fresh store: with ``--store pg`` a database ``bw_load_<random>`` and a Redis key
+   prefix of its own; with ``--store sqlite`` a SQLite file and a ``CACHE_DIR`` in a temporary
+   directory (``REDIS_URL`` empty, so the settings pick the shared disk cache); migrates, runs
+   ``seed_demo`` and adds posts, a poll embedded in a post and a few hundred approved comments
+   in threads on that post;
 2. starts gunicorn with DEBUG off, ``RATELIMIT_ENABLED=false`` (every client here shares one
    address; the contract allows it for load tests) and ``bench.settings_bench``, which adds
    ``/__bench__/bare/``, a minimal Django view returning a fixed page;
@@ -33,14 +40,19 @@ What it does, on 127.0.0.1 only:
    interleaved rounds, with Debian's ``wrk`` (the Python client when wrk is missing), the page
    cache's hit ratio from the ``X-Page-Cache`` header, and the ratios to the bare view;
    (b) runs a mixed workload for ``--duration`` seconds: readers (home and post pages),
-   commenters (post page, the form with all its hidden and honeypot fields, a fresh captcha as
-   the page script fetches it, solved by reading django-simple-captcha's store through the
-   ORM, the form's minimum fill time respected, POST, follow the redirect and find the comment
-   on the page) and voters (fresh browsers, half with the page script's JSON request and half
-   as a plain form, some trying a second time, which must be refused);
+   commenters (post page, cached or not, and the form exactly as it came: all its hidden and
+   honeypot fields, the reader's own captcha task ``captcha_0`` and start time ``started``
+   from the page, as a reader without JavaScript sends them; the task solved with
+   ``core.captcha.challenge_numbers``, which works here because this process and the server
+   share the SECRET_KEY; the form's minimum fill time respected; POST, follow the redirect and
+   find the comment on the page; a task or start time seen twice is an error, since the page
+   cache must give every reader their own) and voters (fresh browsers, half with the page
+   script's JSON request and half as a plain form, some trying a second time, which must be
+   refused);
    (c) checks in the database that every comment and vote the server accepted is stored
    exactly once, and nothing else was;
-4. stops the server, drops the database and deletes its Redis keys.
+4. stops the server and removes everything: drops the database and deletes its Redis keys, or
+   deletes the temporary directory with the SQLite file and the disk cache.
 
 Exit code 1 on any server error (5xx), connection error, unexpected status or failed check.
 """
@@ -163,13 +175,11 @@ class FormParser(HTMLParser):
         if (a.get("id") or "").startswith("comment-") and a["id"][8:].isdigit():
             self.comment_ids.append(int(a["id"][8:]))
         if tag == "form":
-            self._form = {"attrs": a, "fields": [], "challenge_url": None}
+            self._form = {"attrs": a, "fields": []}
             self.forms.append(self._form)
             return
         if self._form is None:
             return
-        if "data-challenge-url" in a:
-            self._form["challenge_url"] = a["data-challenge-url"]
         if tag == "input" and a.get("name"):
             self._form["fields"].append(
                 {
@@ -221,6 +231,7 @@ class Recorder:
     cache: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     accepted_comments: list[tuple[int, str, bool]] = field(default_factory=list)  # id, token, known
     accepted_votes: list[tuple[str, int]] = field(default_factory=list)  # voter token, choice id
+    seen_tokens: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # per reader
     lock: threading.Lock = field(default_factory=threading.Lock)
     requests: int = 0
 
@@ -434,10 +445,13 @@ def run_python_get(port: int, path: str, seconds: int, connections: int) -> dict
 
 
 # --- (b) the mixed workload ---------------------------------------------------------------------
-def captcha_answer(key: str) -> str:
-    from captcha.models import CaptchaStore
+def captcha_answer(key: str) -> str | None:
+    """The answer to the task a page showed: the key is signed with the server's SECRET_KEY,
+    which this process shares, so the numbers follow from the key alone (no store to read)."""
+    from core.captcha import challenge_numbers
 
-    return CaptchaStore.objects.filter(hashkey=key).values_list("response", flat=True).get()
+    numbers = challenge_numbers(key)
+    return None if numbers is None else str(sum(numbers))
 
 
 def reader(rec: Recorder, port: int, site: dict, stop: threading.Event):
@@ -462,73 +476,70 @@ def reader(rec: Recorder, port: int, site: dict, stop: threading.Event):
 
 
 def commenter(rec: Recorder, port: int, site: dict, stop: threading.Event, counter, min_seconds: float):
-    from django.db import connection
-
     browser = Browser(port)
     rng = random.Random()
-    try:
-        while not stop.is_set():
-            browser.reset()
-            try:
-                _s, _h, body = fetch(rec, browser, "comment: page", "GET", site["hot_url"])
-                page = parse_page(body)
-                form = next((f for f in page.forms if f["attrs"].get("id") == "commentform"), None)
-                if form is None or not form["challenge_url"]:
-                    rec.error("comment: page", "no comment form with a captcha on the post page")
-                    continue
-                data = browser_fields(form)
-                missing = {"csrfmiddlewaretoken", "name", "email", "url", "body", "parent", "started",
-                           "homepage", "captcha_0", "captcha_1"} - set(data)  # fmt: skip
-                if missing:
-                    rec.error("comment: page", f"comment form lacks {sorted(missing)}")
-                    continue
-                # The page script fetches a fresh task and start time (the page may be cached).
-                _s, _h, raw = fetch(
-                    rec,
-                    browser,
-                    "comment: challenge",
-                    "GET",
-                    form["challenge_url"],
-                    accept="application/json",
-                )
-                fresh = json.loads(raw)
-                shown_at = time.monotonic()
-                data["captcha_0"], data["started"] = fresh["key"], fresh["started"]
-                data["captcha_1"] = captcha_answer(fresh["key"])
-                n = next(counter)
-                token = f"{MARK}-{n}-{secrets.token_hex(4)}"
-                known = n % 2 == 0  # half write as a regular (approved at once), half as new authors
-                data["name"] = f"Lasttest Person {n}"
-                data["email"] = rng.choice(site["known_emails"]) if known else f"neu-{token}@example.org"
-                data["url"] = "https://example.org/" if n % 3 == 0 else ""
-                data["body"] = f"Kommentar {token}: Das sehe ich ähnlich.\nZweite Zeile, <em>betont</em>."
-                if n % 3 == 1 and page.comment_ids:
-                    data["parent"] = str(rng.choice(page.comment_ids))
-                if n % 4 == 0:
-                    data["remember"] = "on"
-                data["submit"] = "submit"
-                # A person needs a moment to type: respect the form's minimum fill time.
-                time.sleep(max(0.0, min_seconds + 0.2 - (time.monotonic() - shown_at)))
-                _s, headers, body = fetch(
-                    rec, browser, "comment: POST", "POST", form["attrs"]["action"], fields=data, expect=(302,)
-                )
-                location = headers.get("Location", "")
-                match = re.search(r"#comment-(\d+)$", location)
-                if not match:
-                    rec.error("comment: POST", f"redirect without #comment-<id>: {location!r}")
-                    continue
-                comment_id = int(match.group(1))
-                with rec.lock:
-                    rec.accepted_comments.append((comment_id, token, known))
-                target = urlsplit(location)
-                path = target.path + (f"?{target.query}" if target.query else "")
-                _s, _h, body = fetch(rec, browser, "comment: redirect", "GET", path)
-                if f'id="comment-{comment_id}"'.encode() not in body:
-                    rec.error("comment: redirect", f"comment {comment_id} not on the page it redirected to")
-            except Unexpected:
-                time.sleep(0.1)
-    finally:
-        connection.close()
+    while not stop.is_set():
+        browser.reset()
+        try:
+            _s, _h, body = fetch(rec, browser, "comment: page", "GET", site["hot_url"])
+            shown_at = time.monotonic()  # the server stamped the form's start time before this
+            page = parse_page(body)
+            form = next((f for f in page.forms if f["attrs"].get("id") == "commentform"), None)
+            if form is None:
+                rec.error("comment: page", "no comment form on the post page")
+                continue
+            data = browser_fields(form)
+            missing = {"csrfmiddlewaretoken", "name", "email", "url", "body", "parent", "started",
+                       "homepage", "captcha_0", "captcha_1"} - set(data)  # fmt: skip
+            if missing:
+                rec.error("comment: page", f"comment form lacks {sorted(missing)}")
+                continue
+            # No JavaScript: the task and start time are the ones the page came with, which the
+            # page cache must have made this reader's own.
+            with rec.lock:
+                repeated = [name for name in ("captcha_0", "started") if data[name] in rec.seen_tokens[name]]
+                for name in ("captcha_0", "started"):
+                    rec.seen_tokens[name].add(data[name])
+            if repeated:
+                rec.error("comment: page", f"{' and '.join(repeated)} already shown to another reader")
+                continue
+            answer = captcha_answer(data["captcha_0"])
+            if answer is None:
+                rec.error("comment: page", f"captcha task not genuine or expired: {data['captcha_0']!r}")
+                continue
+            data["captcha_1"] = answer
+            n = next(counter)
+            token = f"{MARK}-{n}-{secrets.token_hex(4)}"
+            known = n % 2 == 0  # half write as a regular (approved at once), half as new authors
+            data["name"] = f"Lasttest Person {n}"
+            data["email"] = rng.choice(site["known_emails"]) if known else f"neu-{token}@example.org"
+            data["url"] = "https://example.org/" if n % 3 == 0 else ""
+            data["body"] = f"Kommentar {token}: Das sehe ich ähnlich.\nZweite Zeile, <em>betont</em>."
+            if n % 3 == 1 and page.comment_ids:
+                data["parent"] = str(rng.choice(page.comment_ids))
+            if n % 4 == 0:
+                data["remember"] = "on"
+            data["submit"] = "submit"
+            # A person needs a moment to type: respect the form's minimum fill time.
+            time.sleep(max(0.0, min_seconds + 0.2 - (time.monotonic() - shown_at)))
+            _s, headers, body = fetch(
+                rec, browser, "comment: POST", "POST", form["attrs"]["action"], fields=data, expect=(302,)
+            )
+            location = headers.get("Location", "")
+            match = re.search(r"#comment-(\d+)$", location)
+            if not match:
+                rec.error("comment: POST", f"redirect without #comment-<id>: {location!r}")
+                continue
+            comment_id = int(match.group(1))
+            with rec.lock:
+                rec.accepted_comments.append((comment_id, token, known))
+            target = urlsplit(location)
+            path = target.path + (f"?{target.query}" if target.query else "")
+            _s, _h, body = fetch(rec, browser, "comment: redirect", "GET", path)
+            if f'id="comment-{comment_id}"'.encode() not in body:
+                rec.error("comment: redirect", f"comment {comment_id} not on the page it redirected to")
+        except Unexpected:
+            time.sleep(0.1)
 
 
 def voter(rec: Recorder, port: int, site: dict, stop: threading.Event, counter):
@@ -675,8 +686,25 @@ def check_database(rec: Recorder, site: dict) -> tuple[list[str], Counter, int]:
 
 
 # --- main ---------------------------------------------------------------------------------------
+def connections_close_all() -> None:
+    """Close this process's database connections and cache handles (diskcache keeps its
+    SQLite connections open on purpose, see ``core.cache``)."""
+    from django.core.cache import caches
+    from django.db import connections
+
+    connections.close_all()
+    for alias in caches:
+        backend = caches[alias]
+        inner = getattr(backend, "_cache", None)  # diskcache's FanoutCache behind DjangoCache
+        if inner is not None and hasattr(inner, "close"):
+            inner.close()
+        else:
+            backend.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", choices=("pg", "sqlite"), default="pg")
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--wrk-duration", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
@@ -692,9 +720,10 @@ def main() -> int:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--max-runtime", type=int, default=300)
     args = parser.parse_args()
-    for url in (args.pg, args.redis):
-        if urlsplit(url).hostname not in ("127.0.0.1", "localhost"):
-            parser.error(f"{url}: this load run talks to 127.0.0.1 only")
+    if args.store == "pg":
+        for url in (args.pg, args.redis):
+            if urlsplit(url).hostname not in ("127.0.0.1", "localhost"):
+                parser.error(f"{url}: this load run talks to 127.0.0.1 only")
 
     def out_of_time(_signum, _frame):
         raise TimeoutError(f"the run took longer than --max-runtime {args.max_runtime} s")
@@ -706,21 +735,35 @@ def main() -> int:
     signal.signal(signal.SIGTERM, terminated)
     signal.alarm(args.max_runtime)
 
-    import psycopg
-    import redis
-
     run_id = secrets.token_hex(4)
-    database = f"bw_load_{run_id}"
-    prefix = f"bw-load-{run_id}"
     tmp = Path(tempfile.mkdtemp(prefix="bw-load-"))
     log = tmp / "gunicorn.log"
-    admin_dsn = f"{args.pg.rstrip('/')}/postgres"
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+    if args.store == "pg":
+        import psycopg
+        import redis
+
+        database = f"bw_load_{run_id}"
+        prefix = f"bw-load-{run_id}"
+        admin_dsn = f"{args.pg.rstrip('/')}/postgres"
+        store_env = {
             "DATABASE_URL": f"{args.pg.rstrip('/')}/{database}",
             "REDIS_URL": args.redis,
             "CACHE_KEY_PREFIX": prefix,
+        }
+        where = f"PostgreSQL database {database}, Redis {args.redis} prefix {prefix}"
+    else:
+        # Empty, not unset: a REDIS_URL in the project's .env must not win (read_env never
+        # overwrites a variable that is set); the settings then pick core.cache.SharedDiskCache.
+        store_env = {
+            "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+            "REDIS_URL": "",
+            "CACHE_DIR": str(tmp / "cache"),
+        }
+        where = f"SQLite {tmp / 'db.sqlite3'}, shared disk cache {tmp / 'cache'}"
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+            **store_env,
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(40),
             "SECURE_SSL_REDIRECT": "false",
@@ -738,22 +781,33 @@ def main() -> int:
     django_ready = False
     failures: list[str] = []
     t0 = time.perf_counter()
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
+    if args.store == "pg":
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{database}"')
     try:
-        print(f"database {database}, cache {args.redis} prefix {prefix}, log {log}")
+        print(f"store {args.store}: {where}; log {log}")
         print("load average of the machine: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
         import django
 
         django.setup()
         django_ready = True
         from django.conf import settings
+        from django.core.cache import caches
+        from django.db import connection
+
+        cache = caches["default"]
+        print(f"cache backend {type(cache).__module__}.{type(cache).__name__}, database {connection.vendor}")
+        expected = ("postgresql", "RedisCache") if args.store == "pg" else ("sqlite", "SharedDiskCache")
+        if (connection.vendor, type(cache).__name__) != expected:
+            raise RuntimeError(f"--store {args.store} expects {expected}, the settings gave another")
 
         site = seed(sys.stdout)
         collect_static(tmp / "static")
+        # Nothing of this process's own may be inherited by the workers' view of the store.
+        connections_close_all()
         server = Gunicorn({}, workers=args.workers, threads=args.threads, log=log).start()
         print(
-            f"gunicorn {server.url}: {args.workers} workers x {args.threads} threads, DEBUG off, "
+            f"gunicorn {server.url} ({args.store}): {args.workers} workers x {args.threads} threads, DEBUG off, "
             f"RATELIMIT_ENABLED=false; setup took {time.perf_counter() - t0:.0f} s"
         )
         warm = Browser(server.port)
@@ -885,15 +939,17 @@ def main() -> int:
         if server is not None:
             server.stop()
         if django_ready:
-            from django.db import connections
-
-            connections.close_all()
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        client = redis.Redis.from_url(args.redis)
-        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-        if keys:
-            client.delete(*keys)
+            connections_close_all()
+        if args.store == "pg":
+            with psycopg.connect(admin_dsn, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            client = redis.Redis.from_url(args.redis)
+            keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+            if keys:
+                client.delete(*keys)
+            removed = f"database dropped, {len(keys)} cache keys deleted"
+        else:
+            removed = "SQLite file and disk cache deleted with the temporary directory"
         server_errors = []
         if log.exists():
             lines = log.read_text(errors="replace").splitlines()
@@ -912,7 +968,7 @@ def main() -> int:
             print(f"the whole gunicorn log: {kept}")
         shutil.rmtree(tmp, ignore_errors=True)
         load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-        print(f"\ncleaned up (database dropped, {len(keys)} cache keys deleted); load average now {load}")
+        print(f"\ncleaned up ({removed}); load average now {load}")
         print(f"total {time.perf_counter() - t0:.0f} s")
         if server_errors:
             failures.append("errors in the gunicorn log")

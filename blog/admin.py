@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from reversion_compare.admin import CompareVersionAdmin
 
 from blog.models import AuthorProfile, Category, Image, Page, Post, Tag
-from blog.signals import forget_post_caches
+from core import invalidation
 
 
 class PublicationStateFilter(admin.SimpleListFilter):
@@ -127,7 +127,7 @@ class PostAdmin(CompareVersionAdmin):
         drafts = queryset.filter(status=Post.Status.DRAFT)
         pks = list(drafts.values_list("pk", flat=True))
         count = drafts.update(status=Post.Status.PUBLISHED, published_at=Coalesce("published_at", Now()))
-        forget_post_caches(*pks)
+        invalidation.post_changed(*pks)
         self.message_user(
             request,
             ngettext("%(count)d post published.", "%(count)d posts published.", count) % {"count": count},
@@ -139,7 +139,7 @@ class PostAdmin(CompareVersionAdmin):
         live = queryset.filter(~Q(status=Post.Status.DRAFT))
         pks = list(live.values_list("pk", flat=True))
         count = live.update(status=Post.Status.DRAFT)
-        forget_post_caches(*pks)
+        invalidation.post_changed(*pks)
         self.message_user(
             request,
             ngettext("%(count)d post set to draft.", "%(count)d posts set to draft.", count)

@@ -2,20 +2,21 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
-FOOTER_CACHE_KEY = "blog:footer-pages:v1"
+from core import invalidation
 
 
 def footer_pages():
-    """Published footer pages, cached until a page is saved or deleted."""
+    """Published footer pages, cached until the site changes."""
     from blog.models import Page
 
-    pages = cache.get(FOOTER_CACHE_KEY)
+    key = invalidation.fragment_key("blog-footer", site=True)
+    pages = cache.get(key)
     if pages is None:
         pages = [
             {"title": p.title, "url": p.get_absolute_url()}
             for p in Page.objects.published().filter(show_in_footer=True)
         ]
-        cache.set(FOOTER_CACHE_KEY, pages, 60 * 60)
+        cache.set(key, pages, 60 * 60)
     return pages
 
 

@@ -182,14 +182,14 @@ class PostQuerySet(models.QuerySet):
         )
 
 
-NEXT_PUBLICATION_CACHE_KEY = "blog:next-publication"
-
-
 def next_scheduled_publication():
     """When the next scheduled post goes live (or None); cached until a post changes."""
     from django.core.cache import cache
 
-    cached = cache.get(NEXT_PUBLICATION_CACHE_KEY)
+    from core.invalidation import fragment_key
+
+    key = fragment_key("blog-next-publication", site=True)
+    cached = cache.get(key)
     if cached is not None:
         due = cached or None
     else:
@@ -199,9 +199,9 @@ def next_scheduled_publication():
             .values_list("published_at", flat=True)
             .first()
         )
-        cache.set(NEXT_PUBLICATION_CACHE_KEY, due or "", 60 * 60)
+        cache.set(key, due or "", 60 * 60)
     if due is not None and due <= timezone.now():
-        cache.delete(NEXT_PUBLICATION_CACHE_KEY)  # it is live now; find the one after it
+        cache.delete(key)  # it is live now; find the one after it
         return next_scheduled_publication()
     return due
 

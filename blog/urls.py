@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from blog import feeds, views
-from blog.pagecache import cache_for_anonymous
+from core.pagecache import cache_for_anonymous
 
 
 class FourDigitYear:

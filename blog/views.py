@@ -20,23 +20,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
-from blog.cache import bump_version
-from blog.clients import client_ip, ip_hash
 from blog.conf import blog_settings
 from blog.models import Category, Page, Post, Tag, author_name, next_scheduled_publication, published_q
-from blog.pagecache import depend_on
 from blog.search import search_posts
 from blog.shortcodes import registry
+from core import invalidation
+from core.clients import client_ip, ip_hash
+from core.pagecache import depend_on
 
 User = get_user_model()
 
 
-SIDEBAR_CACHE_KEY = "blog:sidebar:v1"
-
-
 def sidebar_data() -> dict:
-    """Category tree with post counts and archive months; cached, dropped on any change."""
-    data = cache.get(SIDEBAR_CACHE_KEY)
+    """Category tree with post counts and archive months; cached until the site changes."""
+    key = invalidation.fragment_key("blog-sidebar", site=True)
+    data = cache.get(key)
     now = timezone.now()
     # A scheduled post going live changes the counts: rebuild then, not minutes later.
     if data is None or (data["refresh_at"] is not None and data["refresh_at"] <= now):
@@ -68,7 +66,7 @@ def sidebar_data() -> dict:
             "months": month_archive_list()[:24],
             "refresh_at": next_scheduled_publication(),
         }
-        cache.set(SIDEBAR_CACHE_KEY, data, 5 * 60)  # short: scheduled posts appear by time
+        cache.set(key, data, 60 * 60)
     return data
 
 
@@ -353,7 +351,7 @@ def share(request, pk: int, network: str):
     key = f"share:{post.pk}:{timezone.localdate():%Y%m%d}:{ip_hash(client_ip(request))[:32]}"
     if cache.add(key, 1, timeout=blog_settings.SHARE_COUNT_WINDOW):
         Post.objects.filter(pk=post.pk).update(share_count=F("share_count") + 1)
-        bump_version("post", post.pk)  # the count shows on the post page
+        invalidation.post_page_changed(post.pk)  # the count shows on the post page
     url = request.build_absolute_uri(post.get_absolute_url())
     target = SHARE_TARGETS[network][1].format(url=quote(url, safe=""), title=quote(post.title, safe=""))
     response = ShareRedirect(target)

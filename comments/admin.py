@@ -405,7 +405,7 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        ModerationSettings.load()
+        ModerationSettings.objects.get_or_create(id=1)  # the defaults, stored when first edited
         return HttpResponseRedirect(reverse("admin:comments_moderationsettings_change", args=[1]))
 
 

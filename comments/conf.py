@@ -4,7 +4,7 @@ What moderators change day to day (approval policy, keywords, depth, closing) li
 ``ModerationSettings`` record in the admin instead.
 """
 
-from blog.conf import AppSettings
+from core.conf import AppSettings
 
 DEFAULTS = {
     "MAX_DEPTH": 5,  # default for the settings record: levels of nesting, 1 = no threading

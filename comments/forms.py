@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from crispy_forms.helper import FormHelper
@@ -9,25 +10,29 @@ from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.core import signing
 from django.core.validators import URLValidator
+from django.utils.functional import lazy
 from django.utils.html import escape
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from comments.captcha import AtomicCaptchaField
 from comments.conf import comments_settings
 from comments.sanitize import ALLOWED_TAGS_HINT, clean_body_text, clean_name, render_comment_body
+from core.captcha import CaptchaField, CaptchaFormMixin
 
 STARTED_SALT = "comments.form-started"
+_STARTED_PREFIX = "st1."
+STARTED_PATTERN = re.compile(rb"st1\.[A-Za-z0-9_-]+:[A-Za-z0-9]+:[A-Za-z0-9_-]+")
 HONEYPOT = "homepage"
 
 
 def started_token() -> str:
     """A signed 'form shown at' time; there is no maximum age, long comments are welcome."""
-    return signing.dumps(time.time(), salt=STARTED_SALT)
+    return _STARTED_PREFIX + signing.dumps(time.time(), salt=STARTED_SALT)
 
 
 def elapsed_since(token: str) -> float | None:
     try:
-        started = float(signing.loads(token or "", salt=STARTED_SALT))
+        started = float(signing.loads((token or "").removeprefix(_STARTED_PREFIX), salt=STARTED_SALT))
     except (signing.BadSignature, TypeError, ValueError):
         return None
     return max(0.0, time.time() - started)
@@ -43,17 +48,26 @@ class BodyMixin:
         return body
 
 
+def _allowed_tags_help_text() -> str:
+    return gettext("You may use these HTML tags and attributes: %(tags)s") % {
+        "tags": escape(ALLOWED_TAGS_HINT)
+    }
+
+
+# Translated when shown, in the reader's language, not once at import.
+_allowed_tags_help = lazy(_allowed_tags_help_text, str)
+
+
 def body_field():
     return forms.CharField(
         label=_("Comment"),
         max_length=comments_settings.MAX_BODY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 7}),
-        help_text=_("You may use these HTML tags and attributes: %(tags)s")
-        % {"tags": escape(ALLOWED_TAGS_HINT)},
+        help_text=_allowed_tags_help(),
     )
 
 
-class CommentForm(BodyMixin, forms.Form):
+class CommentForm(CaptchaFormMixin, BodyMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=comments_settings.MAX_NAME_LENGTH)
     email = forms.EmailField(label=_("E-mail"), max_length=254, help_text=_("Will not be published."))
     url = forms.URLField(
@@ -73,7 +87,7 @@ class CommentForm(BodyMixin, forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-    captcha = AtomicCaptchaField(
+    captcha = CaptchaField(
         label=_("Spam protection: please add the two numbers"),
         help_text=_("Can't read the numbers? Use the link “task as text”, or get a new task."),
     )

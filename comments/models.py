@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comments.conf import comments_settings
-
-SETTINGS_CACHE_KEY = "comments:settings:v1"
+from core.invalidation import fragment_key
 
 
 class ModerationSettings(models.Model):
@@ -76,15 +75,17 @@ class ModerationSettings(models.Model):
     def save(self, *args, **kwargs):
         self.id = 1
         super().save(*args, **kwargs)
-        cache.delete(SETTINGS_CACHE_KEY)
 
     @classmethod
     def load(cls) -> ModerationSettings:
-        """The current settings; cached, the record is created with defaults on first use."""
-        obj = cache.get(SETTINGS_CACHE_KEY)
+        """The current settings, cached until they change; the defaults until first saved.
+
+        Reading never writes: a page view must not create the record."""
+        key = fragment_key("comments-settings", site=True)
+        obj = cache.get(key)
         if obj is None:
-            obj, _created = cls.objects.get_or_create(id=1)
-            cache.set(SETTINGS_CACHE_KEY, obj, 60 * 60)
+            obj = cls.objects.filter(id=1).first() or cls(id=1)
+            cache.set(key, obj, 60 * 60)
         return obj
 
     @staticmethod

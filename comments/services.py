@@ -13,12 +13,12 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from blog.cache import bump_version
-from blog.clients import ip_hash
 from comments import moderation, notifications
 from comments.conf import comments_settings
 from comments.models import Comment, CommentEvent, CommentReport, ModerationSettings, Subscription
 from comments.sanitize import clean_body_text, clean_name, render_comment_body
+from core import invalidation
+from core.clients import ip_hash
 
 Status = Comment.Status
 Action = moderation.Action
@@ -83,13 +83,6 @@ def resolve_parent(parent: Comment | None, max_depth: int) -> Comment | None:
 def fingerprint(email: str, body: str) -> str:
     normalised = " ".join(clean_body_text(body).casefold().split())
     return hashlib.sha256(f"{email.strip().lower()}\n{normalised}".encode()).hexdigest()
-
-
-def _bump(post_id: int) -> None:
-    # Now, for readers inside this transaction, and after commit, so that nobody can
-    # cache the old page between the bump and the commit.
-    bump_version("post", post_id)
-    transaction.on_commit(lambda: bump_version("post", post_id))
 
 
 def _log(comment: Comment, action: str, *, by=None, reasons=None, note: str = "", previous: str = "") -> None:
@@ -181,7 +174,7 @@ def comment_create(
         if subscribe and comment.status != Status.SPAM:
             Subscription.objects.get_or_create(post=post, email=author_email, defaults={"comment": comment})
         if comment.status == Status.APPROVED:
-            _bump(post.pk)
+            invalidation.post_page_changed(post.pk)
         notifications.schedule(notifications.comment_submitted, comment.pk, base_url=base_url)
     return comment
 
@@ -200,7 +193,7 @@ def _set_status(comment: Comment, status: str, action: str, *, by=None, note: st
             comment.fingerprint = ""
             comment.save(update_fields=["status", "fingerprint"])
         _log(comment, action, by=by, note=note, previous=previous)
-        _bump(comment.post_id)
+        invalidation.post_page_changed(comment.post_id)
         if status == Status.APPROVED:
             notifications.schedule(notifications.comment_approved, comment.pk, base_url=base_url)
     return comment
@@ -294,7 +287,7 @@ def comment_edit(
         comment.edited_at = timezone.now()
         comment.save(update_fields=["body", "body_html", "fingerprint", "status", "reasons", "edited_at"])
         _log(comment, CommentEvent.Action.EDITED, reasons=comment.reasons, previous=old_status)
-        _bump(comment.post_id)
+        invalidation.post_page_changed(comment.post_id)
         if comment.status == Status.APPROVED and old_status != Status.APPROVED:
             notifications.schedule(notifications.comment_approved, comment.pk, base_url=base_url)
         elif comment.status == Status.PENDING and old_status != Status.PENDING:
@@ -317,7 +310,7 @@ def comment_moderator_edit(
         comment.save()
         if old_body != comment.body:
             _log(comment, CommentEvent.Action.EDITED, by=by, note=old_body[:5000])
-        _bump(comment.post_id)
+        invalidation.post_page_changed(comment.post_id)
     return comment
 
 
@@ -412,7 +405,7 @@ def comments_erase(*, email: str, by=None) -> int:
         comments.exclude(pk__in=answered_ids).delete()
         Subscription.objects.filter(email=email).delete()
         for post_id in post_ids:
-            _bump(post_id)
+            invalidation.post_page_changed(post_id)
     return count
 
 

@@ -9,7 +9,6 @@ import logging
 import smtplib
 from datetime import timedelta
 
-from captcha.models import CaptchaStore
 from django.core.mail import get_connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -20,6 +19,7 @@ from comments import notifications
 from comments.conf import comments_settings
 from comments.models import Comment, CommentEvent
 from comments.services import comments_erase_ips
+from core.captcha import challenges_purge
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +79,8 @@ def comment_ips_erase() -> int:
 @periodic(every=timedelta(hours=1))
 @task()
 def captcha_clean() -> int:
-    """Delete captcha tasks that expired unanswered."""
-    # TODO(core/captcha.py): call the stateless captcha's clean-up once it replaces this store.
-    expired = CaptchaStore.objects.filter(expiration__lte=timezone.now())
-    return expired.delete()[0]
+    """Forget answered captcha tasks that would have expired anyway."""
+    return challenges_purge()
 
 
 @periodic(every=timedelta(days=1))

@@ -8,21 +8,20 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from blog.clients import client_ip, ip_hash
 from blog.models import AuthorProfile, Post
-from blog.ratelimit import Decision, hit, too_many_requests
-from comments import captcha, notifications, services
+from comments import notifications, services
 from comments.conf import comments_settings
-from comments.forms import CommentEditForm, CommentForm, ReportForm, started_token
+from comments.forms import CommentEditForm, CommentForm, ReportForm
 from comments.models import Comment, MailOptOut, Subscription
 from comments.tree import thread_for
+from core.clients import client_ip, ip_hash
+from core.ratelimit import Decision, hit, too_many_requests
 
 SESSION_KEY = "comments_mine"
 OWN_LIMIT = 50
@@ -250,41 +249,6 @@ def report(request, pk: int):
         messages.success(request, _("Thank you. The moderators will have a look."))
         return HttpResponseRedirect(comment.post.get_absolute_url() + f"#comment-{comment.pk}")
     return render(request, "comments/report.html", {"comment": comment, "post": comment.post, "form": form})
-
-
-@never_cache
-@require_GET
-def challenge(request):
-    """A fresh captcha and start time, fetched by comments.js so that cached pages stay usable."""
-    decision = hit("comment-captcha", ip_hash(client_ip(request) or "unknown")[:32], limit=60, window=600)
-    if decision == Decision.LIMITED:
-        return JsonResponse({"error": "rate limited"}, status=429)
-    key = captcha.new_key()
-    return JsonResponse(
-        {
-            "key": key,
-            "image_url": reverse("captcha-image", kwargs={"key": key}),
-            "text_url": reverse("comments:captcha_text", kwargs={"key": key}),
-            "started": started_token(),
-        }
-    )
-
-
-@never_cache
-@require_GET
-def captcha_text(request, key: str):
-    """The task as text: the accessible alternative to the picture."""
-    decision = hit(
-        "comment-captcha-text", ip_hash(client_ip(request) or "unknown")[:32], limit=30, window=600
-    )
-    if decision == Decision.LIMITED:
-        return too_many_requests(request, retry_after=600)
-    text = captcha.challenge_text(key[:40])
-    if text is None:
-        raise Http404
-    if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse({"text": text})
-    return render(request, "comments/captcha_text.html", {"text": text})
 
 
 # --- signed links from e-mails: GET shows a button, POST acts (mail scanners only GET) ------

@@ -38,12 +38,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "captcha",
     "reversion",
     "reversion_compare",
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "core",
     "blog",
     "comments",
     "polls",
@@ -58,10 +58,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "blog.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Cached pages for anonymous readers leave here, before URL resolution (blog.pagecache).
-    "blog.pagecache.PageCacheMiddleware",
+    # Cached pages for anonymous readers leave here, before URL resolution (core.pagecache).
+    "core.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Old WordPress links (?p=N, old permalinks on 404) answer with a 301 to the new address.
@@ -92,6 +92,10 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The test suite's database as a file, so real server processes can share it (tests/live).
+    if env.str("SQLITE_TEST_NAME", default=""):
+        DATABASES["default"]["TEST"] = {"NAME": env.str("SQLITE_TEST_NAME")}
+        Path(DATABASES["default"]["TEST"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Parallel comments and votes must queue, never fail with "database is locked":
     # IMMEDIATE takes the write lock at BEGIN, WAL lets readers run beside the writer.
     DATABASES["default"]["OPTIONS"] = {
@@ -122,7 +126,7 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="blogwerk"),
             "OPTIONS": {
                 # A Redis outage degrades to "no cache" instead of 500s; limits that need
-                # the cache decide for themselves how to fail (see blog.ratelimit).
+                # the cache decide for themselves how to fail (see core.ratelimit).
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": 1,
                 "SOCKET_TIMEOUT": 1,
@@ -132,10 +136,18 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
+    # Without Redis, every process on this machine shares one cache in SQLite files (diskcache):
+    # page cache, content versions, rate and flood limits. Never process memory: with several
+    # gunicorn workers each would keep its own truth (see core.checks).
+    CACHE_DIR = Path(env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")))
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "blogwerk",
+            "BACKEND": "core.cache.SharedDiskCache",
+            "LOCATION": str(CACHE_DIR),
+            "SHARDS": 4,
+            # Reads never wait for writers (WAL); writes retry past this lock timeout.
+            "DATABASE_TIMEOUT": 0.05,
+            "OPTIONS": {"size_limit": env.int("CACHE_SIZE_LIMIT", default=512 * 1024 * 1024)},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -229,7 +241,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_FAILURE_VIEW = "blog.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -261,12 +273,6 @@ CONTENT_SECURITY_POLICY = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Additions only ("4 + 5"); the library's math_challenge multiplies whatever sign it shows.
-CAPTCHA_CHALLENGE_FUNCT = "comments.captcha.addition_challenge"
-CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
-# Rotated much, "+" reads as "×": keep the signs upright enough to be read.
-CAPTCHA_LETTER_ROTATION = (-8, 8)
-CAPTCHA_TIMEOUT = 60  # minutes: a long comment must not outlive its captcha
 CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
 
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)

@@ -5,12 +5,12 @@ from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import cache_page
 from django.views.generic import RedirectView
 
 from blog import views as blog_views
-from blog.ratelimit import limit_login_attempts
 from blog.sitemaps import sitemaps
+from core.pagecache import cache_for_anonymous
+from core.ratelimit import limit_login_attempts
 
 admin.site.site_header = _("Blogwerk administration")
 admin.site.site_title = _("Blogwerk")
@@ -22,24 +22,20 @@ urlpatterns = [
     path("admin/login/", limit_login_attempts(admin.site.login)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("captcha/", include("captcha.urls")),
+    path("captcha/", include("core.urls")),
     path("healthz", blog_views.healthz, name="healthz"),
     path("robots.txt", blog_views.robots_txt, name="robots_txt"),
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
-    path(
-        "sitemap.xml",
-        cache_page(60 * 15)(sitemap_views.sitemap),
-        {"sitemaps": sitemaps},
-        name="sitemap",
-    ),
+    # Through the page cache: stale the moment a post changes, like every other page.
+    path("sitemap.xml", cache_for_anonymous(sitemap_views.sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("polls/", include("polls.urls")),
     path("comments/", include("comments.urls")),
     # Last: the blog owns "/" and the catch-all static page slugs.
     path("", include("blog.urls")),
 ]
 
-handler404 = "blog.errors.page_not_found"
-handler500 = "blog.errors.server_error"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"
 
 if settings.SERVE_MEDIA:
     from django.views.static import serve

@@ -15,7 +15,7 @@ class PollsConfig(AppConfig):
         registry.register("poll", render_poll_shortcodes)
         registry.register("polldaddy", render_polldaddy_shortcodes)
         try:  # cached post pages vary on the polls a reader voted in
-            from blog.pagecache import vary_on_cookie
+            from core.pagecache import vary_on_cookie
         except ImportError:  # pragma: no cover
             return
         vary_on_cookie(polls_settings.VOTED_COOKIE)

@@ -1,6 +1,6 @@
 """Tunables of the polls app, overridable in Django settings as ``POLLS_<NAME>``."""
 
-from blog.conf import AppSettings
+from core.conf import AppSettings
 
 DEFAULTS = {
     # Vote requests per IP address and window (seconds), counted in the shared cache.

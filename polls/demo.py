@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from blog.clients import ip_hash
 from blog.demo import register
+from core.clients import ip_hash
 from polls.models import Ballot, Choice, Poll, Vote
 
 SOCIAL_MEDIA = {

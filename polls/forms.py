@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from captcha.fields import CaptchaField
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.captcha import CaptchaField, CaptchaFormMixin
 from polls.models import Poll
 from polls.policies import selection_error
 
 
-class VoteForm(forms.Form):
+class VoteForm(CaptchaFormMixin, forms.Form):
     """Inputs named ``choice`` (contract); ``choices`` are the poll's choices in display order."""
 
     other_text = forms.CharField(

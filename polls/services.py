@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from blog.cache import bump_version
+from core import invalidation
 from polls.conf import polls_settings
 from polls.models import Ballot, Choice, Poll, Vote, parse_networks
 from polls.policies import ip_is_exempt, selection_error
@@ -33,7 +33,7 @@ class InvalidSelection(VoteRefused):
 
 
 def _changed(poll: Poll) -> None:
-    transaction.on_commit(lambda: bump_version("poll", poll.pk))
+    invalidation.poll_changed(poll.pk)
 
 
 def vote_record(

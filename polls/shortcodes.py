@@ -19,7 +19,7 @@ from polls.results import results_for
 from polls.voters import ReaderState, reader_state
 
 try:  # the page cache may not be part of every deployment of blog
-    from blog.pagecache import depend_on
+    from core.pagecache import depend_on
 except ImportError:  # pragma: no cover
 
     def depend_on(request, kind, pk):

@@ -13,10 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
-from blog import ratelimit
-from blog.cache import content_version
-from blog.clients import client_ip, ip_hash
 from blog.views import SidebarMixin
+from core import ratelimit
+from core.clients import client_ip, ip_hash
+from core.invalidation import fragment_key
 from polls.conf import polls_settings
 from polls.forms import VoteForm
 from polls.models import Poll, Vote
@@ -106,7 +106,7 @@ def results_json(request, slug):
     state = reader_state(request, poll)
     if not results_visible(poll, has_voted=state.has_voted, is_staff=state.is_staff):
         return JsonResponse({"detail": _("The results of this poll are not public yet.")}, status=403)
-    key = f"polls:results:{poll.pk}:{content_version('poll', poll.pk)}"
+    key = fragment_key("poll-results", poll=poll.pk)
     results = cache.get(key)
     if results is None or results.poll.pk != poll.pk:
         results = poll_results(poll)

@@ -27,10 +27,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from blog.cache import bump_version
 from blog.images import delete_renditions, validate_image_file
 from blog.models import RESERVED_PAGE_SLUGS, AuthorProfile, Category, Image, Page, Post, Tag
 from blog.permissions import EDITORS
+from core import invalidation
 from wpimport.conf import wpimport_settings
 from wpimport.markup import autop, wordpress_to_html
 from wpimport.models import LegacyComment, LegacyItem
@@ -268,7 +268,7 @@ def wxr_import(
         raise
     if not dry_run:
         touched = list(importer.touched_posts)
-        transaction.on_commit(lambda: [bump_version("post", pk) for pk in touched])
+        invalidation.post_changed(*touched)
     return report
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django import template
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from comments import services
@@ -18,6 +20,8 @@ from comments.models import Comment, ModerationSettings
 from comments.moderation import describe
 from comments.render import render_thread
 from comments.tree import Thread, thread_for
+from core.invalidation import fragment_key
+from core.pagecache import personal_fragment
 
 register = template.Library()
 
@@ -105,6 +109,20 @@ def comment_section(context, post):
             reply_to = thread.by_id[int(reply_id)]
             initial["parent"] = reply_to.pk
         form = CommentForm(initial=initial, action=reverse("comments:post", args=[post.pk]))
+    form_html = ""
+    if form is not None:
+
+        def render_form() -> str:
+            return _render(
+                context, "comments/_form.html", {"form": form, "csrf_token": context.get("csrf_token")}
+            )
+
+        if reply_to is None and request is not None:
+            # The empty form is the same for every reader but its tokens: crispy renders it once.
+            key = fragment_key(f"comment-form:{post.pk}:{get_language()}", site=True)
+            form_html = personal_fragment(request, key, render_form)
+        else:
+            form_html = render_form()
     pages = range(1, thread.num_pages + 1) if thread.num_pages > 1 else ()
     can_reply = form is not None and ms.max_depth > 1
     thread_html = render_thread(
@@ -134,7 +152,7 @@ def comment_section(context, post):
             "pages": pages,
             "page_param": PAGE_PARAM,
             "closed": closed,
-            "form": form,
+            "form_html": mark_safe(form_html),
             "reply_to": reply_to,
             "max_depth": ms.max_depth,
             "threaded": ms.max_depth > 1,

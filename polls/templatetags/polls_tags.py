@@ -4,9 +4,9 @@ from django import template
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.invalidation import fragment_key
 from polls.conf import polls_settings
 from polls.models import Poll
-from polls.signals import SIDEBAR_CACHE_KEY
 
 register = template.Library()
 
@@ -14,8 +14,9 @@ _NONE = "none"
 
 
 def newest_open_poll() -> dict | None:
-    """Question and link of the newest open poll; cached, dropped when a poll changes."""
-    data = cache.get(SIDEBAR_CACHE_KEY)
+    """Question and link of the newest open poll; cached until a poll (or the site) changes."""
+    key = fragment_key("polls-sidebar", site=True)
+    data = cache.get(key)
     if data is None:
         poll = Poll.objects.open().order_by("-opens_at", "-pk").first()
         data = (
@@ -29,7 +30,7 @@ def newest_open_poll() -> dict | None:
             else _NONE
         )
         # Short: a scheduled poll opens by time, not by a save.
-        cache.set(SIDEBAR_CACHE_KEY, data, polls_settings.SIDEBAR_CACHE_SECONDS)
+        cache.set(key, data, polls_settings.SIDEBAR_CACHE_SECONDS)
     if data == _NONE or (data["closes_at"] and data["closes_at"] <= timezone.now()):
         return None
     return data

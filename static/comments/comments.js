@@ -1,4 +1,4 @@
-/* Comment form helpers: reply in place, fresh captcha for cached pages, text captcha, remembered author. */
+/* Comment form helpers: reply in place, remembered author. */
 (function () {
   "use strict";
 
@@ -43,47 +43,6 @@
       if (parentInput) { parentInput.value = ""; }
       setTitle("");
       cancel.hidden = true;
-    });
-  }
-
-  // --- captcha: a fresh task when the visitor starts (the page may come from a cache) ----
-  var box = $(".captcha-box", form);
-  var keyInput = form.querySelector("input[name=captcha_0]");
-  var answerInput = form.querySelector("input[name=captcha_1]");
-  var startedInput = form.querySelector("input[name=started]");
-
-  function loadChallenge(withStart) {
-    if (!box) { return Promise.resolve(); }
-    return fetch(box.getAttribute("data-challenge-url"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
-      .then(function (data) {
-        keyInput.value = data.key;
-        $(".captcha-image", box).src = data.image_url;
-        $(".captcha-text-link", box).href = data.text_url;
-        $(".captcha-text", box).textContent = "";
-        if (answerInput) { answerInput.value = ""; }
-        if (withStart && startedInput) { startedInput.value = data.started; }
-      })
-      .catch(function () { /* keep the task the page came with */ });
-  }
-
-  if (box) {
-    var refresh = $(".captcha-refresh", box);
-    refresh.hidden = false;
-    refresh.addEventListener("click", function () { loadChallenge(false); });
-    var fresh = false;
-    form.addEventListener("focusin", function () {
-      if (fresh || form.classList.contains("was-submitted")) { return; }
-      fresh = true;
-      // A form that came back with errors keeps its task and start time.
-      if (!form.querySelector(".is-invalid, .invalid-feedback")) { loadChallenge(true); }
-    });
-    $(".captcha-text-link", box).addEventListener("click", function (event) {
-      event.preventDefault();
-      fetch(this.href, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (response) { return response.json(); })
-        .then(function (data) { $(".captcha-text", box).textContent = data.text; })
-        .catch(function () {});
     });
   }
 

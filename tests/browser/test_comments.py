@@ -1,10 +1,11 @@
 """In real Chromium: a visitor comments and replies, a moderator approves, another visitor reads."""
 
 import pytest
-from captcha.models import CaptchaStore
 
 from comments.models import Comment
+from core.captcha import challenge_numbers
 from tests.comments.factories import CommentFactory
+from tests.comments.utils import captcha_answer
 from tests.factories import PostFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,10 +22,9 @@ def moderators_group(transactional_db):
 
 
 def solve_captcha(page):
-    """Read the task's answer from the store, as a person would read the picture."""
-    page.wait_for_load_state("networkidle")  # comments.js fetches a fresh task on first focus
+    """Work the task's answer out from its key, as a person would read the picture."""
     key = page.input_value("#commentform input[name=captcha_0]")
-    page.fill("#commentform input[name=captcha_1]", CaptchaStore.objects.get(hashkey=key).response)
+    page.fill("#commentform input[name=captcha_1]", captcha_answer(key))
 
 
 def fill_comment(page, name, email, body):
@@ -111,3 +111,42 @@ def test_form_without_javascript_reply_link_works(live_server, browser, screensh
     assert f"replytocom={first.pk}" in page.url
     assert page.input_value("#commentform input[name=parent]") == str(first.pk)
     context.close()
+
+
+def test_captcha_is_never_swapped_under_a_typing_reader_and_its_helpers_work(
+    live_server, page, settings, screenshot_dir
+):
+    settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
+    settings.COMMENTS_MAIL_IN_BACKGROUND = False
+    post = PostFactory(title="Eine Aufgabe, die bleibt")
+    url = live_server.url + post.get_absolute_url()
+    page.goto(url)  # fills the page cache
+    page.goto(url)  # this reader gets the cached page, with a task of their own
+    key = page.input_value("#commentform input[name=captcha_0]")
+    page.click("#commentform textarea[name=body]")
+    page.fill("#commentform input[name=captcha_1]", captcha_answer(key))
+    page.fill("#commentform textarea[name=body]", "Ich tippe, und meine Aufgabe bleibt, wie sie ist.")
+    page.wait_for_load_state("networkidle")
+    assert page.input_value("#commentform input[name=captcha_0]") == key
+    assert page.input_value("#commentform input[name=captcha_1]") == captcha_answer(key)
+    image = page.locator("#commentform .captcha-image")
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 150  # the picture loads
+
+    # The task as text, in place, for readers who cannot see the picture.
+    page.click("#commentform .captcha-text-link")
+    a, b = challenge_numbers(key)
+    page.wait_for_function("document.querySelector('#commentform .captcha-text').textContent.length > 0")
+    assert page.text_content("#commentform .captcha-text") == f"{a} + {b}"
+
+    # Only the button asks for a new task: then the answer goes, the focus goes to it.
+    page.click("#commentform .captcha-refresh")
+    page.wait_for_function(f"document.querySelector('#commentform input[name=captcha_0]').value !== '{key}'")
+    new_key = page.input_value("#commentform input[name=captcha_0]")
+    assert page.input_value("#commentform input[name=captcha_1]") == ""
+    assert new_key in image.get_attribute("src")
+    page.screenshot(path=str(screenshot_dir / "comment-captcha-refreshed.png"))
+
+    fill_comment(page, "Clara Koch", "clara@example.org", "Mit der neuen Aufgabe abgeschickt.")
+    page.click("#commentform [type=submit]")
+    mine = Comment.objects.get(author_name="Clara Koch")
+    assert page.url.endswith(f"#comment-{mine.pk}")

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from blog.cache import content_version
 from comments import services
 from comments.models import Comment, ModerationSettings
+from core.versions import content_version
 from tests.comments.factories import CommentFactory
 from tests.factories import PostFactory, UserFactory
 
@@ -60,12 +60,18 @@ def test_comment_clean_checks_parent_on_same_post():
         comment.clean()
 
 
-def test_status_changes_bump_post_version():
+def test_status_changes_bump_post_version_once_on_commit(django_capture_on_commit_callbacks):
     comment = CommentFactory(status="pending")
     for service in (services.comment_approve, services.comment_mark_spam, services.comment_trash):
         before = content_version("post", comment.post_id)
-        service(comment=comment)
-        assert content_version("post", comment.post_id) != before
+        with django_capture_on_commit_callbacks() as callbacks:
+            service(comment=comment)
+            # Not before the commit: a reader meanwhile would store the old page as new.
+            assert content_version("post", comment.post_id) == before
+        for callback in callbacks:
+            callback()
+        # Once, although the service and the model's save both said the post page changed.
+        assert content_version("post", comment.post_id) == before + 1
 
 
 def test_restore_returns_to_status_before_spam():

@@ -47,7 +47,7 @@ def test_database_outage_in_a_view_is_a_friendly_503(client, monkeypatch):
 
 
 def test_database_outage_on_a_post_hands_the_text_back(rf):
-    from blog.middleware import service_unavailable
+    from core.middleware import service_unavailable
 
     request = rf.post("/comments/post/", {"body": "Bitte nicht verlieren", "name": "Erika"})
     response = service_unavailable(request)

@@ -36,7 +36,7 @@ def test_image_upload_on_a_full_disk_says_it_was_not_saved(client, superuser, se
 
 
 def test_other_os_errors_are_not_mistaken_for_a_full_disk(rf):
-    from blog.middleware import DatabaseUnavailableMiddleware
+    from core.middleware import DatabaseUnavailableMiddleware
 
     middleware = DatabaseUnavailableMiddleware(lambda request: None)
     assert middleware.process_exception(rf.get("/"), OSError(errno.EACCES, "denied")) is None

@@ -19,7 +19,7 @@ def attempt(client, username="chefin", password="falsch", ip="203.0.113.7"):
 
 
 def test_admin_login_is_rate_limited_per_address(client, settings):
-    settings.BLOG_LOGIN_ATTEMPTS_PER_IP = 5
+    settings.CORE_LOGIN_ATTEMPTS_PER_IP = 5
     for _ in range(5):
         assert attempt(client).status_code == 200  # the form again, with an error
     response = attempt(client)
@@ -29,7 +29,7 @@ def test_admin_login_is_rate_limited_per_address(client, settings):
 
 
 def test_admin_login_is_rate_limited_per_user_name_across_addresses(client, settings):
-    settings.BLOG_LOGIN_ATTEMPTS_PER_USER = 3
+    settings.CORE_LOGIN_ATTEMPTS_PER_USER = 3
     for n in range(3):
         assert attempt(client, ip=f"192.0.2.{n}").status_code == 200
     assert attempt(client, ip="192.0.2.99").status_code == 429
@@ -44,7 +44,7 @@ def test_correct_login_still_works_below_the_limit(client):
 
 def test_login_limit_can_be_switched_off_for_load_tests(client, settings):
     settings.RATELIMIT_ENABLED = False
-    settings.BLOG_LOGIN_ATTEMPTS_PER_IP = 1
+    settings.CORE_LOGIN_ATTEMPTS_PER_IP = 1
     for _ in range(3):
         assert attempt(client).status_code == 200
 

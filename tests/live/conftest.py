@@ -1,7 +1,9 @@
-"""Fixtures that start real gunicorn processes against the test PostgreSQL and Redis.
+"""Fixtures that start real gunicorn processes sharing the test database and cache.
 
-These tests need the production stack: they are skipped on SQLite or without REDIS_URL
-(CI's second run has both).
+Both production set-ups are covered: on SQLite (the test database is a file, see
+SQLITE_TEST_NAME) the processes share it and the SQLite-backed cache directory, without
+Redis; on PostgreSQL they share the test database and Redis (CI's second run). Tests that
+cut PostgreSQL or Redis off ask for ``pg_redis``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -42,21 +45,44 @@ def _database_url(host: str | None = None, port: int | None = None) -> str:
     return f"postgres://{user}{password}@{host or db.get('HOST') or '127.0.0.1'}:{port or db.get('PORT') or 5432}/{db['NAME']}"
 
 
+def _shared_store() -> dict[str, str]:
+    """Where the app processes find this test's data and cache, or a reason to skip."""
+    cache = settings.CACHES["default"]
+    if connection.vendor == "postgresql":
+        if "redis" not in cache["BACKEND"].lower():
+            pytest.skip("on PostgreSQL the scale-out tests run with REDIS_URL (CI's second run)")
+        return {
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": cache["LOCATION"],
+            "CACHE_KEY_PREFIX": cache.get("KEY_PREFIX", ""),
+        }
+    name = connection.settings_dict["NAME"]
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+        pytest.skip("the live tests need a file database (SQLITE_TEST_NAME) or PostgreSQL")
+    if cache["BACKEND"] != "core.cache.SharedDiskCache":
+        pytest.skip("without Redis the live tests need the default shared cache")
+    return {
+        "DATABASE_URL": f"sqlite:///{Path(name).resolve()}",
+        "REDIS_URL": "",
+        "CACHE_DIR": str(Path(cache["LOCATION"]).resolve()),
+    }
+
+
+@pytest.fixture
+def pg_redis():
+    """For tests that cut PostgreSQL or Redis off: the production stack with both."""
+    if connection.vendor != "postgresql" or "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        pytest.skip("cuts PostgreSQL or Redis off: needs both (CI's second run)")
+
+
 @pytest.fixture
 def stack_env(transactional_db, static_root, tmp_path):
-    """Environment for app processes sharing this test's database and Redis."""
-    if connection.vendor != "postgresql":
-        pytest.skip("scale-out and fault tests run on PostgreSQL (CI's second run)")
-    cache = settings.CACHES["default"]
-    if "redis" not in cache["BACKEND"].lower():
-        pytest.skip("scale-out and fault tests need REDIS_URL")
+    """Environment for app processes sharing this test's database and cache."""
     return {
         "DEBUG": "false",
         "SECRET_KEY": settings.SECRET_KEY,
         "IP_HASH_KEY": settings.IP_HASH_KEY,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": cache["LOCATION"],
-        "CACHE_KEY_PREFIX": cache.get("KEY_PREFIX", ""),
+        **_shared_store(),
         "SECURE_SSL_REDIRECT": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "STATIC_ROOT": str(static_root),
@@ -69,11 +95,16 @@ def stack_env(transactional_db, static_root, tmp_path):
 
 @pytest.fixture
 def start_app(stack_env, tmp_path):
-    """Start app processes: ``start_app(**env_overrides)``; all are stopped after the test."""
+    """Start app processes: ``start_app(workers=2, **env_overrides)``; all stop after the test."""
     started: list[Gunicorn] = []
 
-    def start(**overrides) -> Gunicorn:
-        app = Gunicorn({**stack_env, **overrides}, log=tmp_path / f"gunicorn-{len(started)}.log")
+    def start(*, workers: int = 2, threads: int = 1, **overrides) -> Gunicorn:
+        app = Gunicorn(
+            {**stack_env, **overrides},
+            workers=workers,
+            threads=threads,
+            log=tmp_path / f"gunicorn-{len(started)}.log",
+        )
         started.append(app)
         return app.start()
 

@@ -1,6 +1,6 @@
 """Filling in the comment and vote forms of a page served by a live process, as a reader would.
 
-The captcha answer is read from django-simple-captcha's store (the test shares the database);
+The captcha answer is worked out from its key (the test shares the secret key with the processes);
 the form's start time is backdated and signed with the secret the processes share, because
 ``COMMENTS_MIN_SUBMIT_SECONDS`` is a Django setting without an environment variable.
 """
@@ -10,9 +10,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 
-from captcha.models import CaptchaStore
-
-from tests.comments.utils import started
+from tests.comments.utils import captcha_answer, started
 
 _INPUT = re.compile(r"<input\b[^>]*>", re.S)
 _ATTR = re.compile(r'([\w-]+)="([^"]*)"')
@@ -30,10 +28,6 @@ def inputs(page_html: str, form_id: str = "commentform") -> dict[str, str]:
         if "name" in attrs and attrs.get("type") not in ("checkbox", "radio", "submit"):
             values[attrs["name"]] = htmllib.unescape(attrs.get("value", ""))
     return values
-
-
-def captcha_answer(key: str) -> str:
-    return CaptchaStore.objects.get(hashkey=key).response
 
 
 def comment_data(page_html: str, *, body: str, **overrides) -> dict[str, str]:

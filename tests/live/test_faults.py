@@ -27,7 +27,7 @@ def wait_for(check, timeout=15.0):
     return check()
 
 
-def test_database_outage_gives_503_and_recovers(start_app, proxy, visitor):
+def test_database_outage_gives_503_and_recovers(pg_redis, start_app, proxy, visitor):
     post = PostFactory(title="Bleibt lesbar")
     db = connection.settings_dict
     pg = proxy(db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432))
@@ -49,7 +49,7 @@ def test_database_outage_gives_503_and_recovers(start_app, proxy, visitor):
     assert status == 200 and "Bleibt lesbar" in html
 
 
-def test_redis_outage_degrades_to_no_cache(start_app, proxy, visitor):
+def test_redis_outage_degrades_to_no_cache(pg_redis, start_app, proxy, visitor):
     post = PostFactory(title="Ohne Cache")
     host, port = settings.CACHES["default"]["LOCATION"].split("//", 1)[1].split("/")[0].split(":")
     redis = proxy(host, int(port))
@@ -67,7 +67,7 @@ def test_redis_outage_degrades_to_no_cache(start_app, proxy, visitor):
     assert wait_for(lambda: reader.get(app.url + "/")[0] == 200)
 
 
-def test_redis_outage_holds_comments_and_refuses_votes_then_recovers(start_app, proxy, visitor):
+def test_redis_outage_holds_comments_and_refuses_votes_then_recovers(pg_redis, start_app, proxy, visitor):
     post = PostFactory(title="Ohne Redis")
     path = post.get_absolute_url()
     poll = PollFactory(slug="ohne-redis")
@@ -128,7 +128,7 @@ def test_redis_outage_holds_comments_and_refuses_votes_then_recovers(start_app, 
     assert "rate_limit_unknown" not in {reason["rule"] for reason in again.reasons}
 
 
-def test_change_made_while_redis_is_down_shows_once_it_is_back(start_app, proxy, visitor):
+def test_change_made_while_redis_is_down_shows_once_it_is_back(pg_redis, start_app, proxy, visitor):
     """The approval's cache bump is lost in the outage; the cached copy must not come back."""
     from tests.comments.factories import CommentFactory
     from tests.live.test_scaleout import _log_in, _moderator

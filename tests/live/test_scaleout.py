@@ -1,17 +1,20 @@
-"""Two gunicorn processes on one PostgreSQL and one Redis act as one site."""
+"""Two gunicorn masters of two workers each act as one site: on SQLite with the shared
+SQLite-backed cache (no Redis), and on PostgreSQL with Redis."""
 
 import json
+import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from captcha.models import CaptchaStore
 from django.contrib.auth.models import Group, Permission
 
 from blog.models import Post
 from comments.conf import comments_settings
 from comments.models import Comment
+from core.models import UsedChallenge
 from polls.models import Ballot, Vote
-from tests.comments.utils import form_data
+from tests.comments.utils import captcha_answer, form_data
 from tests.factories import PostFactory, UserFactory
 from tests.live.forms import comment_data, comment_id_from, inputs
 from tests.polls.factories import PollFactory
@@ -197,7 +200,7 @@ def test_captcha_from_one_process_is_accepted_once_by_the_other(start_app, visit
     status, _, headers = writer.post(f"{b.url}/comments/post/{post.pk}/", data)
     assert status == 302
     accepted = comment_id_from(headers["Location"])
-    assert not CaptchaStore.objects.filter(hashkey=data["captcha_0"]).exists()
+    assert UsedChallenge.objects.count() == 1  # the task is used up, in the shared database
 
     # The same solved task again, with new text, through either process: refused, nothing stored.
     for app in (b, a):
@@ -208,3 +211,82 @@ def test_captcha_from_one_process_is_accepted_once_by_the_other(start_app, visit
         fresh = inputs(html)["captcha_0"]
         assert fresh and fresh != data["captcha_0"]
     assert list(Comment.objects.filter(post=post).values_list("pk", flat=True)) == [accepted]
+
+
+def test_unpublished_post_disappears_at_once_from_every_process(start_app, visitor):
+    post = PostFactory(title="Bald zurückgezogen")
+    a, b = start_app(), start_app()
+    reader = visitor()
+    for app in (a, b, a, b):  # the second round comes from the page cache
+        status, html, headers = reader.get(app.url + post.get_absolute_url())
+        assert status == 200 and "Bald zurückgezogen" in html
+    assert headers.get("X-Page-Cache") == "hit"
+    post.status = Post.Status.DRAFT
+    post.save()
+    for app in (b, a):
+        status, _, _ = reader.get(app.url + post.get_absolute_url())
+        assert status == 404
+        _, home, _ = reader.get(app.url + "/")
+        assert "Bald zurückgezogen" not in home
+
+
+def test_a_vote_shows_at_once_on_the_cached_post_page_of_every_process(start_app, visitor):
+    poll = PollFactory(slug="sichtbar")
+    post = PostFactory(body=f"Stimmen Sie ab:\n\n[poll {poll.slug}]")
+    first = poll.choices.first()
+    a, b = start_app(), start_app()
+    totals = []
+    for voter_app, reader_app in ((a, b), (b, a)):
+        voter = visitor()
+        _, html, _ = voter.get(voter_app.url + post.get_absolute_url())
+        status, _, _ = voter.post(
+            f"{voter_app.url}/polls/{poll.slug}/vote/",
+            {"csrfmiddlewaretoken": voter.csrf_token(html), "choice": first.pk},
+        )
+        assert status == 302
+        _, html, _ = voter.get(reader_app.url + post.get_absolute_url())
+        totals.append(int(re.search(r'class="poll-total-count">(\d+)<', html).group(1)))
+    assert totals == [1, 2]
+
+
+def test_two_readers_without_javascript_comment_from_the_same_cached_page(start_app, visitor):
+    """Each reader of one cached page gets a task of their own; both comments go through."""
+    post = PostFactory()
+    a, b = start_app(), start_app()
+    first, second = visitor(), visitor()
+    _, html_first, _ = first.get(a.url + post.get_absolute_url())
+    _, html_second, headers = second.get(a.url + post.get_absolute_url())
+    assert headers.get("X-Page-Cache") == "hit"
+    key_first, key_second = inputs(html_first)["captcha_0"], inputs(html_second)["captcha_0"]
+    assert key_first != key_second
+    assert key_second in html_second and key_first not in html_second  # picture and text link too
+    accepted = []
+    for reader, html, app in ((second, html_second, b), (first, html_first, a)):
+        status, _, headers = reader.post(
+            f"{app.url}/comments/post/{post.pk}/",
+            comment_data(html, body=f"Meine eigene Meinung über Port {app.port}."),
+        )
+        assert status == 302, "the reader's own task must be accepted"
+        accepted.append(comment_id_from(headers["Location"]))
+    assert Comment.objects.filter(pk__in=accepted).count() == 2
+    assert UsedChallenge.objects.count() == 2
+
+
+def test_one_solved_poll_captcha_counts_once_under_parallel_sends(start_app, visitor):
+    poll = PollFactory(slug="mit-aufgabe", requires_captcha=True)
+    choice = poll.choices.first()
+    a, b = start_app(threads=4), start_app(threads=4)
+    readers = [visitor() for _ in range(10)]
+    pages = [reader.get(f"{a.url}/polls/{poll.slug}/")[1] for reader in readers]
+    key = inputs(pages[0], form_id=f"poll-{poll.pk}-form")["captcha_0"]
+    solved = {"captcha_0": key, "captcha_1": captcha_answer(key), "choice": choice.pk}
+
+    def send(index):
+        app = (a, b)[index % 2]
+        data = {**solved, "csrfmiddlewaretoken": readers[index].csrf_token(pages[index])}
+        return readers[index].post(f"{app.url}/polls/{poll.slug}/vote/", data)[0]
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(send, range(10)))
+    assert all(status in (200, 302, 400, 409) for status in statuses), statuses
+    assert Ballot.objects.filter(poll=poll).count() == 1

@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from blog.cache import content_version
-from blog.clients import ip_hash
+from core.clients import ip_hash
+from core.versions import content_version
 from polls.models import Ballot, Poll, Vote
 from polls.results import poll_results
 from polls.services import (

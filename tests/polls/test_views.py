@@ -1,15 +1,16 @@
 from datetime import timedelta
 
 import pytest
-from captcha.models import CaptchaStore
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.ratelimit import Decision
+from core.captcha import challenge_new
+from core.ratelimit import Decision
 from polls.models import Ballot, Poll
 from polls.results import poll_results
+from tests.comments.utils import captcha_answer
 from tests.polls.factories import PollFactory, add_votes
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,7 @@ def test_vote_closed_poll_refuses_with_message(client):
 
 
 def test_vote_rate_limited_gets_429(client, poll, choices, monkeypatch):
-    monkeypatch.setattr("blog.ratelimit.hit", lambda *args, **kwargs: Decision.LIMITED)
+    monkeypatch.setattr("core.ratelimit.hit", lambda *args, **kwargs: Decision.LIMITED)
     response = client.post(_vote_url(poll), {"choice": choices[0].pk})
     assert response.status_code == 429
     assert not Ballot.objects.exists()
@@ -122,7 +123,7 @@ def test_vote_limit_counts_per_ip_in_cache(client, poll, choices, settings):
 
 
 def test_vote_cache_down_refuses_safely(client, poll, choices, monkeypatch):
-    monkeypatch.setattr("blog.ratelimit.hit", lambda *args, **kwargs: Decision.UNKNOWN)
+    monkeypatch.setattr("core.ratelimit.hit", lambda *args, **kwargs: Decision.UNKNOWN)
     response = client.post(_vote_url(poll), {"choice": choices[0].pk}, HTTP_ACCEPT="application/json")
     assert response.status_code == 503
     assert "try again" in response.json()["message"]
@@ -150,9 +151,9 @@ def test_vote_with_captcha(client, poll, choices):
     assert 'name="captcha_1"' in page.content.decode()
     wrong = client.post(_vote_url(poll), {"choice": choices[0].pk, "captcha_0": "x", "captcha_1": "1"})
     assert wrong.status_code == 302 and not Ballot.objects.exists()
-    store = CaptchaStore.objects.latest("expiration")
+    key = challenge_new()
     client.post(
-        _vote_url(poll), {"choice": choices[0].pk, "captcha_0": store.hashkey, "captcha_1": store.response}
+        _vote_url(poll), {"choice": choices[0].pk, "captcha_0": key, "captcha_1": captcha_answer(key)}
     )
     assert poll_results(poll).total_votes == 1
 

@@ -6,7 +6,7 @@ from django.http import HttpResponseForbidden, HttpResponseNotFound, HttpRespons
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
-from blog.middleware import UNAVAILABLE, kept_fields, service_unavailable
+from core.middleware import UNAVAILABLE, kept_fields, service_unavailable
 
 
 @requires_csrf_token

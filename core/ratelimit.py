@@ -18,6 +18,9 @@ from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.clients import client_ip, ip_hash
+from core.conf import core_settings
+
 logger = logging.getLogger(__name__)
 
 
@@ -66,25 +69,23 @@ def limit_login_attempts(view):
     Counted on every POST, successful or not; a cache outage lets sign-ins through, since
     locking every editor out is worse than slower brute force against hashed passwords.
     """
-    from blog.clients import client_ip, ip_hash
-    from blog.conf import blog_settings
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method == "POST":
-            window = blog_settings.LOGIN_WINDOW
+            window = core_settings.LOGIN_WINDOW
             username = (request.POST.get("username") or "").strip().lower()[:150]
             decisions = {
                 hit(
                     "login-ip",
                     ip_hash(client_ip(request))[:32],
-                    limit=blog_settings.LOGIN_ATTEMPTS_PER_IP,
+                    limit=core_settings.LOGIN_ATTEMPTS_PER_IP,
                     window=window,
                 ),
                 hit(
                     "login-user",
                     hashlib.sha256(username.encode()).hexdigest()[:32],
-                    limit=blog_settings.LOGIN_ATTEMPTS_PER_USER,
+                    limit=core_settings.LOGIN_ATTEMPTS_PER_USER,
                     window=window,
                 ),
             }

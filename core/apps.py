@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Site infrastructure")
+
+    def ready(self):
+        from core import captcha, checks  # noqa: F401 - registers checks and per-reader tokens
