@@ -34,11 +34,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from blog.permissions import MODERATORS
-from blog.tasks import job_lock
 from comments.conf import comments_settings
 from comments.models import Comment, CommentReport, MailOptOut, ModerationSettings, Subscription
 from comments.moderation import describe
 from comments.sanitize import clean_header_value
+from core.tasks import job_lock
 
 logger = logging.getLogger(__name__)
 

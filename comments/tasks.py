@@ -1,6 +1,6 @@
 """Background tasks of the comments app: its mail, and its periodic clean-ups.
 
-Run by ``python manage.py blogwerk_worker`` (see ``blog/tasks.py`` for retries and schedules).
+Run by ``python manage.py blogwerk_worker`` (see ``core/tasks.py`` for retries and schedules).
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_tasks import task
 
-from blog.tasks import Backoff, periodic, retrying
 from comments import notifications
 from comments.conf import comments_settings
 from comments.models import Comment, CommentEvent
 from comments.services import comments_erase_ips
-from core.captcha import challenges_purge
+from core.tasks import Backoff, periodic, retrying
 
 logger = logging.getLogger(__name__)
 
@@ -74,13 +73,6 @@ def moderators_notify() -> int:
 def comment_ips_erase() -> int:
     """Forget IP addresses and browsers after ``COMMENTS_IP_RETENTION_DAYS`` (GDPR)."""
     return comments_erase_ips(older_than_days=max(0, comments_settings.IP_RETENTION_DAYS))
-
-
-@periodic(every=timedelta(hours=1))
-@task()
-def captcha_clean() -> int:
-    """Forget answered captcha tasks that would have expired anyway."""
-    return challenges_purge()
 
 
 @periodic(every=timedelta(days=1))

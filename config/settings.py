@@ -227,7 +227,7 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # no broker is needed and none can lose them. Also with REDIS_URL: Redis is a cache here
 # (it may evict, and an outage is tolerated), no place for mail that must not get lost.
 # `python manage.py blogwerk_worker` runs them, retries with backoff, and runs the periodic
-# jobs (see blog/tasks.py) — no cron lines.
+# jobs (see core/tasks.py) — no cron lines.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A task still "running" this many seconds after it started lost its worker (killed,
 # machine gone) and is run again. Far above any job's run time: a mail takes EMAIL_TIMEOUT.

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from blog.tasks import Backoff, retrying
+from core.tasks import Backoff, retrying
 
 
 @task(takes_context=True)

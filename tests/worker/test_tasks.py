@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from captcha.models import CaptchaStore
 from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
@@ -15,10 +14,11 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus as S
 from django_tasks_db.models import DBTaskResult
 
-from blog.tasks import PERIODIC, Backoff, periodic_schedule, renditions_sweep, tasks_discover, tasks_reclaim
+from blog.tasks import renditions_sweep
 from comments import notifications
 from comments.models import Comment, CommentEvent
-from comments.tasks import captcha_clean, comment_ips_erase, spam_purge
+from comments.tasks import comment_ips_erase, spam_purge
+from core.tasks import PERIODIC, Backoff, periodic_schedule, tasks_discover, tasks_reclaim
 from tests.comments.factories import CommentFactory
 from tests.factories import ImageFactory, image_bytes
 from tests.worker import sample_tasks
@@ -99,11 +99,11 @@ def test_schedule_keeps_exactly_one_waiting_run_per_job(time_machine, django_ass
     assert {
         "comments.tasks.moderators_notify",
         "comments.tasks.comment_ips_erase",
-        "comments.tasks.captcha_clean",
+        "core.tasks.captcha_purge",
         "comments.tasks.spam_purge",
-        "blog.tasks.sessions_clear",
+        "core.tasks.sessions_clear",
         "blog.tasks.renditions_sweep",
-        "blog.tasks.task_results_prune",
+        "core.tasks.task_results_prune",
     } <= set(PERIODIC)
     assert set(periodic_schedule()) == set(PERIODIC)
     with django_assert_max_num_queries(4):  # PostgreSQL: savepoint, lock, select, release
@@ -222,15 +222,15 @@ def test_ip_addresses_expire(settings):
     assert old.ip_address is None and new.ip_address == "203.0.113.6"
 
 
-def test_expired_captchas_and_sessions_are_deleted():
-    from blog.tasks import sessions_clear
+def test_used_captchas_and_expired_sessions_are_deleted():
+    from core.models import UsedChallenge
+    from core.tasks import captcha_purge, sessions_clear
 
     now = timezone.now()
-    CaptchaStore.objects.create(challenge="1 + 1 =", response="2", hashkey="a" * 40, expiration=now)
-    CaptchaStore.objects.create(
-        challenge="1 + 2 =", response="3", hashkey="b" * 40, expiration=now + timedelta(minutes=5)
-    )
-    assert captcha_clean.call() == 1
+    UsedChallenge.objects.create(nonce="a" * 32, expires_at=now - timedelta(seconds=1))
+    UsedChallenge.objects.create(nonce="b" * 32, expires_at=now + timedelta(minutes=5))
+    assert captcha_purge.call() == 1
+    assert list(UsedChallenge.objects.values_list("nonce", flat=True)) == ["b" * 32]
     Session.objects.create(session_key="x" * 32, session_data="", expire_date=now - timedelta(days=1))
     Session.objects.create(session_key="y" * 32, session_data="", expire_date=now + timedelta(days=1))
     sessions_clear.call()

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from django_tasks_db.models import DBTaskResult
 
-from blog.management.commands.blogwerk_worker import Worker
+from core.management.commands.blogwerk_worker import Worker
 
 
 def tasks_run(*, schedule: bool = False) -> int:

@@ -2,8 +2,8 @@
 
 Built on django-tasks-db's queue table and its claim (one worker per task: ``SELECT … FOR
 UPDATE SKIP LOCKED`` on PostgreSQL, an exclusive transaction on SQLite), adding what its
-``db_worker`` lacks: retries with backoff (``blog.tasks.retrying``), runs whose worker died are
-queued again after a lease, and the schedule of ``blog.tasks.periodic`` jobs.
+``db_worker`` lacks: retries with backoff (``core.tasks.retrying``), runs whose worker died are
+queued again after a lease, and the schedule of ``core.tasks.periodic`` jobs.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from django_tasks.utils import get_exception_traceback, get_module_path
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from blog.tasks import periodic_schedule, retry_policy, tasks_discover, tasks_reclaim
+from core.tasks import periodic_schedule, retry_policy, tasks_discover, tasks_reclaim
 
-logger = logging.getLogger("blog.worker")
+logger = logging.getLogger("core.worker")
 
 
 class Worker:
