@@ -240,6 +240,32 @@ def related_posts(post: Post, limit: int) -> list[Post]:
     )
 
 
+def post_neighbours(post: Post) -> dict:
+    """Related posts and the newer and older post; cached until any post changes or the next
+    scheduled post goes live (three queries otherwise)."""
+    if not post.is_published():  # a preview: nothing to cache, nothing to link to
+        return {"related_posts": related_posts(post, blog_settings.RELATED_POSTS)}
+    key = invalidation.fragment_key(f"post-neighbours:{post.pk}", site=True)
+    found = cache.get(key)
+    if found is None:
+        published = Post.objects.published()
+        found = {
+            "related_posts": related_posts(post, blog_settings.RELATED_POSTS),
+            "newer_post": published.filter(published_at__gt=post.published_at)
+            .order_by("published_at", "pk")
+            .first(),
+            "older_post": published.filter(published_at__lt=post.published_at)
+            .order_by("-published_at", "-pk")
+            .first(),
+        }
+        timeout = 60 * 60
+        next_due = next_scheduled_publication()
+        if next_due is not None:
+            timeout = max(1, min(timeout, int((next_due - timezone.now()).total_seconds()) + 1))
+        cache.set(key, found, timeout)
+    return found
+
+
 class PostDisplayMixin(SidebarMixin):
     """What a post page shows, shared by the permalink and the staff preview."""
 
@@ -258,19 +284,11 @@ class PostDisplayMixin(SidebarMixin):
         request = self.request
         depend_on(request, "post", post.pk)
         context["body"] = registry.expand(post.body_html, request=request, show_unknown=request.user.is_staff)
-        context["related_posts"] = related_posts(post, blog_settings.RELATED_POSTS)
         context["author_display_name"] = author_name(post.author)
         context["share_links"] = share_links(post)
         context["is_preview"] = not post.is_published()
         context["canonical_url"] = request.build_absolute_uri(post.get_absolute_url())
-        if post.is_published():
-            published = Post.objects.published()
-            context["newer_post"] = (
-                published.filter(published_at__gt=post.published_at).order_by("published_at", "pk").first()
-            )
-            context["older_post"] = (
-                published.filter(published_at__lt=post.published_at).order_by("-published_at", "-pk").first()
-            )
+        context.update(post_neighbours(post))
         return context
 
 
