@@ -20,10 +20,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
+from blog.bodies import body_for_readers
 from blog.conf import blog_settings
 from blog.models import Category, Page, Post, Tag, author_name, next_scheduled_publication, published_q
 from blog.search import search_posts
-from blog.shortcodes import registry
 from core import invalidation
 from core.clients import client_ip, ip_hash
 from core.pagecache import depend_on
@@ -283,7 +283,9 @@ class PostDisplayMixin(SidebarMixin):
         post = self.object
         request = self.request
         depend_on(request, "post", post.pk)
-        context["body"] = registry.expand(post.body_html, request=request, show_unknown=request.user.is_staff)
+        context["body"] = body_for_readers(
+            post.body_html, request=request, show_unknown=request.user.is_staff
+        )
         context["author_display_name"] = author_name(post.author)
         context["share_links"] = share_links(post)
         context["is_preview"] = not post.is_published()
@@ -327,6 +329,13 @@ class PageView(DetailView):
         if self.request.user.is_staff:
             return Page.objects.all()
         return Page.objects.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["body"] = body_for_readers(
+            self.object.body_html, request=self.request, show_unknown=self.request.user.is_staff
+        )
+        return context
 
 
 SHARE_TARGETS = {

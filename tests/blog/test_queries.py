@@ -107,7 +107,7 @@ def test_post_page_preview_within_budget(client, editor, django_assert_max_num_q
 
 
 def test_body_html_is_not_recomputed_per_request(client):
-    post = PostFactory(body="Ein **fetter** Satz.", excerpt="Ein _kurzer_ Teaser.")
+    post = PostFactory(body="<p>Ein <strong>fetter</strong> Satz.</p>", excerpt="Ein _kurzer_ Teaser.")
     with (
         mock.patch("blog.rendering.render_post_body", side_effect=AssertionError("rendered per request")),
         mock.patch("markdown.Markdown.convert", side_effect=AssertionError("markdown per request")),
