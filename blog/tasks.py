@@ -61,3 +61,13 @@ def renditions_sweep(*, grace_hours: int = 6) -> int:
     if deleted:
         logger.info("Deleted %d rendition(s) that no image uses.", deleted)
     return deleted
+
+
+@periodic(every=timedelta(days=1))
+@task()
+def autosaves_purge(*, keep_days: int = 30) -> int:
+    """Delete autosaves nobody touched for ``keep_days`` (saving a post deletes its own)."""
+    from blog.models import PostAutosave
+
+    cutoff = timezone.now() - timedelta(days=keep_days)
+    return PostAutosave.objects.filter(saved_at__lt=cutoff).delete()[0]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus as S
 from django_tasks_db.models import DBTaskResult
 
-from blog.tasks import renditions_sweep
+from blog.tasks import autosaves_purge, renditions_sweep
 from comments import notifications
 from comments.models import Comment, CommentEvent
 from comments.tasks import comment_ips_erase, spam_purge
@@ -103,6 +103,7 @@ def test_schedule_keeps_exactly_one_waiting_run_per_job(time_machine, django_ass
         "comments.tasks.spam_purge",
         "core.tasks.sessions_clear",
         "blog.tasks.renditions_sweep",
+        "blog.tasks.autosaves_purge",
         "core.tasks.task_results_prune",
     } <= set(PERIODIC)
     assert set(periodic_schedule()) == set(PERIODIC)
@@ -235,3 +236,15 @@ def test_used_captchas_and_expired_sessions_are_deleted():
     Session.objects.create(session_key="y" * 32, session_data="", expire_date=now + timedelta(days=1))
     sessions_clear.call()
     assert list(Session.objects.values_list("session_key", flat=True)) == ["y" * 32]
+
+
+def test_old_autosaves_are_deleted(editor):
+    from blog.models import PostAutosave
+    from tests.factories import PostFactory
+
+    post = PostFactory()
+    old = PostAutosave.objects.create(post=post, user=editor, saved_at=timezone.now() - timedelta(days=31))
+    new = PostAutosave.objects.create(post=None, user=editor)
+    assert autosaves_purge.call() == 1
+    assert list(PostAutosave.objects.values_list("pk", flat=True)) == [new.pk]
+    assert not PostAutosave.objects.filter(pk=old.pk).exists()
