@@ -18,7 +18,6 @@ DEFAULTS = {
     "MAX_NAME_LENGTH": 100,
     "MAX_BODY_LENGTH": 10_000,
     "IP_RETENTION_DAYS": 30,
-    "SPAM_RETENTION_DAYS": 30,  # the worker deletes spam nobody touched for this long
     "FEED_ITEMS": 30,
     "MODERATION_MAIL_INTERVAL": 10 * 60,  # at most one "comments wait" mail per interval
     "MODERATION_LINK_MAX_AGE": 14 * 24 * 60 * 60,

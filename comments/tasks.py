@@ -10,14 +10,12 @@ import smtplib
 from datetime import timedelta
 
 from django.core.mail import get_connection
-from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django_tasks import task
 
 from comments import notifications
 from comments.conf import comments_settings
-from comments.models import Comment, CommentEvent
-from comments.services import comments_erase_ips
+from comments.models import ModerationSettings
+from comments.services import comments_erase_ips, comments_purge_spam
 from core.tasks import Backoff, periodic, retrying
 
 logger = logging.getLogger(__name__)
@@ -77,23 +75,7 @@ def comment_ips_erase() -> int:
 
 @periodic(every=timedelta(days=1))
 @task()
-def spam_purge(*, batch: int = 5000) -> int:
-    """Delete spam older than ``COMMENTS_SPAM_RETENTION_DAYS`` that nobody touched since.
-
-    Spam with replies stays (deleting it would take the replies along) until they are gone.
-    """
-    cutoff = timezone.now() - timedelta(days=comments_settings.SPAM_RETENTION_DAYS)
-    stale = (
-        Comment.objects.spam()
-        .filter(created_at__lt=cutoff)
-        .exclude(Exists(CommentEvent.objects.filter(comment=OuterRef("pk"), created_at__gte=cutoff)))
-        .exclude(Exists(Comment.objects.filter(parent=OuterRef("pk"))))
-    )
-    pks = list(stale.values_list("pk", flat=True)[:batch])
-    if not pks:
-        return 0
-    Comment.objects.filter(pk__in=pks).delete()
-    logger.info(
-        "Deleted %d spam comments older than %d days.", len(pks), comments_settings.SPAM_RETENTION_DAYS
-    )
-    return len(pks)
+def spam_purge() -> int:
+    """Delete spam older than the moderation settings keep it ("delete spam after days")."""
+    days = ModerationSettings.load().spam_purge_days
+    return comments_purge_spam(older_than_days=days)

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from blog.tasks import autosaves_purge, renditions_sweep
 from comments import notifications
-from comments.models import Comment, CommentEvent
+from comments.models import Comment, ModerationSettings
 from comments.tasks import comment_ips_erase, spam_purge
 from core.tasks import PERIODIC, Backoff, periodic_schedule, tasks_discover, tasks_reclaim
 from tests.comments.factories import CommentFactory
@@ -198,20 +198,24 @@ def test_renditions_left_behind_by_a_replaced_file_are_swept(settings):
     assert Path(image.file.path).exists()
 
 
-def test_spam_is_deleted_after_the_retention_period(settings):
-    settings.COMMENTS_SPAM_RETENTION_DAYS = 30
+def test_spam_is_deleted_after_the_days_the_moderation_settings_keep_it():
+    ms = ModerationSettings.load()
+    ms.spam_purge_days = 30
+    ms.save()
     old = timezone.now() - timedelta(days=40)
     gone = CommentFactory(status=Comment.Status.SPAM, created_at=old)
     recent = CommentFactory(status=Comment.Status.SPAM)
-    touched = CommentFactory(status=Comment.Status.SPAM, created_at=old)
-    CommentEvent.objects.create(comment=touched, action="spam", status="spam")  # marked spam today
     answered = CommentFactory(status=Comment.Status.SPAM, created_at=old)
     CommentFactory(post=answered.post, parent=answered, status=Comment.Status.APPROVED)
     kept = CommentFactory(status=Comment.Status.APPROVED, created_at=old)
     assert spam_purge.call() == 1
     remaining = set(Comment.objects.values_list("pk", flat=True))
     assert gone.pk not in remaining
-    assert {recent.pk, touched.pk, answered.pk, kept.pk} <= remaining
+    assert {recent.pk, answered.pk, kept.pk} <= remaining
+    ms.spam_purge_days = 0  # keeps spam
+    ms.save()
+    CommentFactory(status=Comment.Status.SPAM, created_at=old)
+    assert spam_purge.call() == 0
 
 
 def test_ip_addresses_expire(settings):
