@@ -133,13 +133,15 @@ def task_rows(env: dict) -> list[tuple[str, str]]:
 
 def start_worker(env: dict, tmp_path, smtp: SmtpServer, *extra: str, name: str = "w") -> subprocess.Popen:
     log = open(tmp_path / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "manage.py", "blogwerk_worker", "--interval", "0.1", "--worker-id", name, *extra],
         cwd=ROOT,
         env={**env, "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}"},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    process.log_path = tmp_path / f"{name}.log"
+    return process
 
 
 def wait_for(condition, timeout: float = 60.0) -> None:
@@ -150,6 +152,10 @@ def wait_for(condition, timeout: float = 60.0) -> None:
 
 
 def stop(process: subprocess.Popen) -> int:
+    """SIGTERM, as systemd stops a service; only once the worker is up (before that, its
+    handlers are not installed and it dies like any process)."""
+    if process.poll() is None:
+        wait_for(lambda: process.poll() is not None or b"runs queues" in process.log_path.read_bytes())
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
     return process.wait(timeout=30)
