@@ -64,4 +64,4 @@ def test_email_timeout_comes_from_the_environment_with_a_safe_default():
     configured = manage("shell", "-c", code, env={"DEBUG": "true", "EMAIL_TIMEOUT": "7"})
     assert configured.stdout.strip() == "7", configured.stderr
     default = manage("shell", "-c", code, env={"DEBUG": "true"})
-    assert default.stdout.strip() == "10", default.stderr
+    assert default.stdout.strip() == "20", default.stderr
