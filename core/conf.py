@@ -23,10 +23,12 @@ core_settings = AppSettings(
         "LOGIN_ATTEMPTS_PER_IP": 10,
         "LOGIN_ATTEMPTS_PER_USER": 20,
         "LOGIN_WINDOW": 15 * 60,
-        # Captcha: how long a task stays valid, and how many new tasks, pictures and texts
-        # one address may fetch per window.
+        # Captcha: how long a task stays valid, and how many new tasks and texts, and how many
+        # pictures (one per page view: readers behind one NAT address share it) one address
+        # may fetch per window.
         "CAPTCHA_MAX_AGE": 2 * 60 * 60,
         "CAPTCHA_FETCHES_PER_IP": 120,
+        "CAPTCHA_IMAGES_PER_IP": 1200,
         "CAPTCHA_FETCH_WINDOW": 10 * 60,
     },
 )

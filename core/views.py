@@ -22,12 +22,13 @@ from core.ratelimit import Decision, hit, too_many_requests
 IMAGE_SIZE = (150, 50)
 
 
-def _limited(request) -> bool:
-    """One budget per address for everything captcha: pictures, texts and new tasks."""
+def _limited(request, *, picture: bool = False) -> bool:
+    """A budget per address for new tasks and texts, and a larger one for pictures: every
+    page view loads one, and many readers may share an address."""
     decision = hit(
-        "captcha",
+        "captcha-image" if picture else "captcha",
         ip_hash(client_ip(request) or "unknown")[:32],
-        limit=core_settings.CAPTCHA_FETCHES_PER_IP,
+        limit=core_settings.CAPTCHA_IMAGES_PER_IP if picture else core_settings.CAPTCHA_FETCHES_PER_IP,
         window=core_settings.CAPTCHA_FETCH_WINDOW,
     )
     return decision == Decision.LIMITED
@@ -65,7 +66,7 @@ def _draw(text: str) -> bytes:
 
 @require_GET
 def captcha_image(request, key: str):
-    if _limited(request):
+    if _limited(request, picture=True):
         return _limited_response(request, as_json=False)
     text = captcha.challenge_text(key)
     if text is None:

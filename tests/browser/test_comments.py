@@ -1,5 +1,7 @@
 """In real Chromium: a visitor comments and replies, a moderator approves, another visitor reads."""
 
+import re
+
 import pytest
 
 from comments.models import Comment
@@ -130,7 +132,8 @@ def test_captcha_is_never_swapped_under_a_typing_reader_and_its_helpers_work(
     assert page.input_value("#commentform input[name=captcha_0]") == key
     assert page.input_value("#commentform input[name=captcha_1]") == captcha_answer(key)
     image = page.locator("#commentform .captcha-image")
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 150  # the picture loads
+    image.evaluate("img => img.decode()")  # resolves once the picture has loaded
+    assert image.evaluate("img => img.naturalWidth") == 150
 
     # The task as text, in place, for readers who cannot see the picture.
     page.click("#commentform .captcha-text-link")
@@ -152,5 +155,6 @@ def test_captcha_is_never_swapped_under_a_typing_reader_and_its_helpers_work(
 
     fill_comment(page, "Clara Koch", "clara@example.org", "Mit der neuen Aufgabe abgeschickt.")
     page.click("#commentform [type=submit]")
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
     mine = Comment.objects.get(author_name="Clara Koch")
     assert page.url.endswith(f"#comment-{mine.pk}")

@@ -183,6 +183,7 @@ def test_a_new_task_for_the_refresh_button(client):
 @pytest.mark.parametrize("endpoint", ["new", "image", "text", "text-json"])
 def test_captcha_endpoints_are_rate_limited_with_retry_after(client, settings, endpoint):
     settings.CORE_CAPTCHA_FETCHES_PER_IP = 3
+    settings.CORE_CAPTCHA_IMAGES_PER_IP = 3
     key = captcha.challenge_new()
     url = {
         "new": reverse("core:captcha_new"),
