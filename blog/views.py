@@ -22,7 +22,7 @@ from django.views.generic import DetailView, ListView
 
 from blog.conf import blog_settings
 from blog.models import Category, Page, Post, Tag, author_name, next_scheduled_publication, published_q
-from blog.search import search_posts
+from blog.search import search_posts, suggest
 from blog.shortcodes import registry
 from core import invalidation
 from core.clients import client_ip, ip_hash
@@ -194,13 +194,15 @@ class MonthArchiveView(PostListMixin, ListView):
 
 
 class SearchView(PostListMixin, ListView):
+    """``/search/?q=…``: German full-text search, ranked, paged, with highlighted snippets."""
+
     template_name = "blog/search.html"
 
     def get_queryset(self):
         self.query = self.request.GET.get("q", "").strip()[:200]
         if not self.query:
             return Post.objects.none()
-        return search_posts(self.get_base_queryset(), self.query)
+        return search_posts(self.query)
 
     def get_heading(self):
         return _("Search")
@@ -208,6 +210,8 @@ class SearchView(PostListMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["query"] = self.query
+        if self.query and not context["paginator"].count:
+            context["suggestion"] = suggest(self.query)
         return context
 
 
