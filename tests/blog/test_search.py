@@ -12,7 +12,7 @@ from blog.models import Post
 from blog.search_relevance import QUERIES, relevance_hits, relevance_load
 from tests.factories import AuthorProfileFactory, CategoryFactory, PostFactory, TagFactory, UserFactory
 from tests.wpimport.builder import Item
-from tests.wpimport.conftest import run_import  # noqa: F401, F811 - a fixture
+from tests.wpimport.conftest import run_import  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
