@@ -7,7 +7,7 @@ PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check --build-constr
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser axe lint migrate messages bench clean
+.PHONY: run test install install-dev browser axe lint migrate messages bench clean css
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	else echo "npm is missing: the accessibility checks will be skipped." >&2; fi
 
 axe: node_modules/axe-core/axe.min.js
+
+# The Bootstrap subset the pages load (static/css/bootstrap.subset.css, committed): PurgeCSS from npm.
+css: install axe
+	node scripts/build-css.mjs
 
 test: install-dev browser axe
 	$(BIN)/ruff check --quiet .

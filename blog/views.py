@@ -371,7 +371,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /preview/",
         "Disallow: /share/",
-        "Disallow: /search/",
+        "Disallow: /search/?",  # result pages; the search form itself may be crawled
         f"Sitemap: {sitemap}",
         "",
     ]

@@ -226,3 +226,12 @@ def test_search_finds_imported_tags(client, run_import):  # noqa: F811
     """The WordPress import links tags in bulk (no m2m signal): it indexes them itself."""
     run_import(items=[Item(1, title="Hallo Welt", slug="hallo-welt", tags=[("umfrage", "Umfrage")])])
     assert titles(client, "Umfragen") == ["Hallo Welt"]
+
+
+def test_search_form_may_be_indexed_but_result_pages_not(client):
+    form = page(client, "")
+    assert '<meta name="description" content="Search the posts of this blog.">' in form
+    assert 'name="robots"' not in form
+    assert '<meta name="robots" content="noindex">' in page(client, "Social")
+    robots = client.get("/robots.txt").content.decode()
+    assert "Disallow: /search/?" in robots and "Disallow: /search/\n" not in robots
