@@ -85,6 +85,10 @@ def absolute_urls(html: str, base_url: str) -> str:
 
     def srcset(match):
         parts = [p.strip() for p in match[1].split(",")]
-        return 'srcset="' + ", ".join(base_url + p if p.startswith("/") and not p.startswith("//") else p for p in parts) + '"'
+        return (
+            'srcset="'
+            + ", ".join(base_url + p if p.startswith("/") and not p.startswith("//") else p for p in parts)
+            + '"'
+        )
 
     return _SRCSET.sub(srcset, html)
