@@ -2,14 +2,20 @@
 
 from django.contrib import admin, messages
 from django.db.models import Q
-from django.db.models.functions import Coalesce, Now
+from django.http import JsonResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from js_asset import Media as JsMedia
 from reversion_compare.admin import CompareVersionAdmin
 
-from blog.models import AuthorProfile, Category, Image, Page, Post, Tag
+from blog import desk
+from blog.editor import PageForm, PostForm
+from blog.editor import tools as editor_tools
+from blog.models import AuthorProfile, Category, Image, Page, Post, PostAutosave, Tag
+from blog.publishing import posts_publish
 from core import invalidation
 
 
@@ -35,8 +41,31 @@ class PublicationStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _desk_view(admin_site, view, *perms):
+    """An admin-only JSON endpoint of the writing desk that needs ``perms``."""
+
+    def wrapped(request, *args, **kwargs):
+        if not all(request.user.has_perm(perm) for perm in perms):
+            return JsonResponse({"error": _("You may not do this.")}, status=403)
+        return view(request, *args, **kwargs)
+
+    return admin_site.admin_view(wrapped)
+
+
+class WritingDeskMixin:
+    """Editor media with the CSP nonce for the import map, and the desk's page data."""
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The editor's import map is an inline <script type="importmap">: it carries the
+        # request's nonce, so the policy needs no 'unsafe-inline'.
+        context["media"] = JsMedia.from_media(context["media"], nonce=str(request.csp_nonce))
+        return super().render_change_form(request, context, *args, **kwargs)
+
+
 @admin.register(Post)
-class PostAdmin(CompareVersionAdmin):
+class PostAdmin(WritingDeskMixin, CompareVersionAdmin):
+    form = PostForm
+    change_form_template = "admin/blog/post/change_form.html"
     list_display = [
         "title",
         "state_badge",
@@ -58,34 +87,17 @@ class PostAdmin(CompareVersionAdmin):
     list_select_related = ["author"]
     search_fields = ["title", "slug", "body", "excerpt"]
     date_hierarchy = "published_at"
-    prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["categories", "tags"]
-    autocomplete_fields = ["featured_image"]
     readonly_fields = ["share_count", "created_at", "modified_at", "preview_link"]
     actions = ["publish", "unpublish"]
-    save_on_top = True
     fieldsets = [
         (None, {"fields": ["title", "slug", "body", "excerpt"]}),
+        (_("Topics"), {"fields": ["categories", "tag_names"]}),
+        (_("Featured image"), {"fields": ["featured_image"]}),
         (
-            _("Publication"),
-            {
-                "fields": [
-                    "status",
-                    "published_at",
-                    "updated_at",
-                    "author",
-                    "is_sticky",
-                    "comments_open",
-                    "preview_link",
-                ]
-            },
+            _("More settings"),
+            {"fields": ["author", "updated_at", "is_sticky", "comments_open", "preview_link"]},
         ),
-        (_("Topics"), {"fields": ["categories", "tags"]}),
-        (_("Image"), {"fields": ["featured_image"]}),
-        (
-            _("Search engines and sharing"),
-            {"fields": ["seo_description", "share_count"], "classes": ["collapse"]},
-        ),
+        (_("Search engines and sharing"), {"fields": ["seo_description", "share_count"]}),
         (_("Record"), {"fields": ["created_at", "modified_at"], "classes": ["collapse"]}),
     ]
 
@@ -96,6 +108,83 @@ class PostAdmin(CompareVersionAdmin):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("author", request.user.pk)
         return initial
+
+    def get_urls(self):
+        site = self.admin_site
+        change, add = "blog.change_post", "blog.add_image"
+        return [
+            path("desk/preview/", _desk_view(site, desk.preview, change), name="blog_desk_preview"),
+            path("desk/frame/", _desk_view(site, desk.preview_frame, change), name="blog_desk_frame"),
+            path("desk/images/", _desk_view(site, desk.image_list, change), name="blog_desk_images"),
+            path(
+                "desk/images/upload/",
+                _desk_view(site, desk.image_upload, change, add),
+                name="blog_desk_image_upload",
+            ),
+            path("desk/tags/", _desk_view(site, desk.tag_suggestions, change), name="blog_desk_tags"),
+            path("desk/autosave/", _desk_view(site, desk.autosave, change), name="blog_desk_autosave"),
+            path(
+                "desk/autosave/discard/",
+                _desk_view(site, desk.autosave_discard, change),
+                name="blog_desk_autosave_discard",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        post = self.get_object(request, object_id) if object_id else None
+        if request.method == "GET":
+            extra_context["autosave"] = desk.autosave_newer_than_post(post=post, user=request.user)
+            if post is not None:
+                holder = desk.lock_take(post.pk, request.user)
+                extra_context["lock_message"] = desk.lock_message(holder) if holder else ""
+        extra_context["desk_tools"] = [
+            {"key": tool.key, "label": str(tool.label), "urls": tool.urls} for tool in editor_tools.all()
+        ]
+        extra_context["desk_post"] = post
+        autosave = extra_context.get("autosave")
+        extra_context["desk_config"] = {
+            "post": post.pk if post else None,
+            "urls": {
+                "preview": reverse("admin:blog_desk_preview"),
+                "images": reverse("admin:blog_desk_images"),
+                "upload": reverse("admin:blog_desk_image_upload"),
+                "tags": reverse("admin:blog_desk_tags"),
+                "autosave": reverse("admin:blog_desk_autosave"),
+                "discard": reverse("admin:blog_desk_autosave_discard"),
+            },
+            "autosave": autosave.data if autosave else None,
+            "tools": extra_context["desk_tools"],
+            "strings": desk.desk_strings(),
+            "permalinkBase": request.build_absolute_uri("/"),
+        }
+        extra_context["site_time_zone"] = timezone.get_current_timezone_name()
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _stay_on_the_desk(self, request):
+        # The publish panel's buttons keep the editor open, like "Save and continue editing".
+        if request.POST.get("_publish") and "_continue" not in request.POST:
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._stay_on_the_desk(request)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._stay_on_the_desk(request)
+        return super().response_change(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        editor_tools.post_saved(post=form.instance, data=request.POST)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The form is saved: the autosave and the lock have done their job.
+        PostAutosave.objects.filter(user=request.user, post__isnull=True).delete()
+        PostAutosave.objects.filter(user=request.user, post=obj).delete()
 
     @admin.display(description=_("state"), ordering="status")
     def state_badge(self, obj):
@@ -122,17 +211,32 @@ class PostAdmin(CompareVersionAdmin):
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.is_published() else obj.get_preview_url()
 
-    @admin.action(description=_("Publish the selected posts"), permissions=["change"])
+    @admin.action(description=_("Publish the selected posts now"), permissions=["change"])
     def publish(self, request, queryset):
-        drafts = queryset.filter(status=Post.Status.DRAFT)
-        pks = list(drafts.values_list("pk", flat=True))
-        count = drafts.update(status=Post.Status.PUBLISHED, published_at=Coalesce("published_at", Now()))
-        invalidation.post_changed(*pks)
-        self.message_user(
-            request,
-            ngettext("%(count)d post published.", "%(count)d posts published.", count) % {"count": count},
-            messages.SUCCESS,
-        )
+        result = posts_publish(posts=list(queryset), now=timezone.now())
+        count = len(result.published)
+        if count:
+            self.message_user(
+                request,
+                ngettext("%(count)d post published.", "%(count)d posts published.", count) % {"count": count},
+                messages.SUCCESS,
+            )
+        if result.already_live:
+            live = len(result.already_live)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d post was already published.", "%(count)d posts were already published.", live
+                )
+                % {"count": live},
+                messages.INFO,
+            )
+        for post, reason in result.blocked:
+            self.message_user(
+                request,
+                _("“%(title)s” was not published: %(reason)s.") % {"title": post.title, "reason": reason},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Unpublish the selected posts (back to draft)"), permissions=["change"])
     def unpublish(self, request, queryset):
@@ -148,15 +252,20 @@ class PostAdmin(CompareVersionAdmin):
         )
 
     class Media:
-        css = {"all": ["blog/admin.css"]}
+        css = {"all": ["blog/admin.css", "blog/desk.css"]}
+        js = ["blog/desk.js"]
 
 
 @admin.register(Page)
-class PageAdmin(CompareVersionAdmin):
+class PageAdmin(WritingDeskMixin, CompareVersionAdmin):
+    form = PageForm
     list_display = ["title", "slug", "is_published", "show_in_footer", "footer_order", "modified_at"]
     list_editable = ["is_published", "show_in_footer", "footer_order"]
-    prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title", "body"]
+
+    class Media:
+        css = {"all": ["blog/admin.css", "blog/desk.css"]}
+        js = ["blog/slug.js"]
 
 
 @admin.register(Category)

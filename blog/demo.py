@@ -18,6 +18,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
+from blog.legacy import markdown_to_editor_html
 from blog.models import AuthorProfile, Category, Image, Page, Post, Tag
 from blog.permissions import EDITORS, MODERATORS
 
@@ -264,7 +265,7 @@ def seed_blog(stdout=None) -> None:
             slug=spec["slug"],
             author=admin if index % 2 == 0 else editor,
             excerpt=spec.get("excerpt", ""),
-            body=spec["body"],
+            body=markdown_to_editor_html(spec["body"]),
             status=Post.Status.PUBLISHED,
             published_at=published,
             is_sticky=spec.get("sticky", False),
@@ -280,7 +281,7 @@ def seed_blog(stdout=None) -> None:
         defaults={
             "title": "Entwurf: Social-Media-Monitoring mit kleinem Budget",
             "author": editor,
-            "body": "Dieser Beitrag ist noch ein Entwurf.",
+            "body": "<p>Dieser Beitrag ist noch ein Entwurf.</p>",
             "status": Post.Status.DRAFT,
         },
     )
@@ -289,16 +290,18 @@ def seed_blog(stdout=None) -> None:
         defaults={
             "title": "Geplant: LinkedIn für Führungskräfte",
             "author": admin,
-            "body": "Dieser Beitrag erscheint erst in einer Woche.",
+            "body": "<p>Dieser Beitrag erscheint erst in einer Woche.</p>",
             "status": Post.Status.PUBLISHED,
             "published_at": now + timedelta(days=7),
         },
     )
     for slug, title, order, body in PAGES:
-        Page.objects.get_or_create(slug=slug, defaults={"title": title, "body": body, "footer_order": order})
+        Page.objects.get_or_create(
+            slug=slug, defaults={"title": title, "body": markdown_to_editor_html(body), "footer_order": order}
+        )
 
 
 def _slug(text: str) -> str:
-    from django.utils.text import slugify
+    from blog.slugs import slugify_de
 
-    return slugify(text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss"))
+    return slugify_de(text)

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from blog.bodies import body_for_readers
 from blog.conf import blog_settings
 from blog.models import Category, Post, author_name
-from blog.shortcodes import registry
 from blog.views import descendant_ids
 
 
@@ -34,7 +34,7 @@ class LatestPostsFeed(Feed):
     def item_description(self, item):
         # Feeds carry the whole post; shortcodes that need a browser are left out. Feed readers
         # show it away from our site, so every link and picture gets its absolute address.
-        return absolute_urls(registry.expand(item.body_html), getattr(self, "base_url", ""))
+        return absolute_urls(body_for_readers(item.body_html), getattr(self, "base_url", ""))
 
     def item_pubdate(self, item):
         return item.published_at

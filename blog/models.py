@@ -229,8 +229,8 @@ class Post(models.Model):
     body = models.TextField(
         _("body"),
         help_text=_(
-            "Markdown; HTML is allowed. Embed a poll with [poll slug]. "
-            "Scripts and event handlers are removed."
+            "Write in the editor; images, polls and embeds come from its toolbar. A link to a "
+            "video or post on a line of its own becomes an embed. Scripts are removed."
         ),
     )
     body_html = models.TextField(editable=False, default="")
@@ -356,7 +356,7 @@ class Page(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True, validators=[validate_page_slug])
-    body = models.TextField(_("body"), help_text=_("Markdown; HTML is allowed."))
+    body = models.TextField(_("body"), help_text=_("Write in the editor. Scripts are removed."))
     body_html = models.TextField(editable=False, default="")
     is_published = models.BooleanField(_("published"), default=True)
     show_in_footer = models.BooleanField(_("link in footer"), default=True)
@@ -379,3 +379,33 @@ class Page(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:page", kwargs={"slug": self.slug})
+
+
+class PostAutosave(models.Model):
+    """The newest unsaved state of a post's form, per editor: one row, overwritten in place.
+
+    Autosaves never publish and never create a revision; saving the form deletes the row.
+    ``post`` is empty for a post that has not been saved yet.
+    """
+
+    post = models.ForeignKey(
+        Post, verbose_name=_("post"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    data = models.JSONField(_("form data"), default=dict)
+    saved_at = models.DateTimeField(_("saved"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("autosave")
+        verbose_name_plural = _("autosaves")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="autosave_one_per_post_and_user"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(post__isnull=True), name="autosave_one_new_post_per_user"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.post or _('new post')} – {self.user}"

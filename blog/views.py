@@ -20,10 +20,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
+from blog.bodies import body_for_readers
 from blog.conf import blog_settings
 from blog.models import Category, Page, Post, Tag, author_name, next_scheduled_publication, published_q
 from blog.search import search_posts, suggest
-from blog.shortcodes import registry
 from core import invalidation
 from core.clients import client_ip, ip_hash
 from core.pagecache import depend_on
@@ -244,6 +244,32 @@ def related_posts(post: Post, limit: int) -> list[Post]:
     )
 
 
+def post_neighbours(post: Post) -> dict:
+    """Related posts and the newer and older post; cached until any post changes or the next
+    scheduled post goes live (three queries otherwise)."""
+    if not post.is_published():  # a preview: nothing to cache, nothing to link to
+        return {"related_posts": related_posts(post, blog_settings.RELATED_POSTS)}
+    key = invalidation.fragment_key(f"post-neighbours:{post.pk}", site=True)
+    found = cache.get(key)
+    if found is None:
+        published = Post.objects.published()
+        found = {
+            "related_posts": related_posts(post, blog_settings.RELATED_POSTS),
+            "newer_post": published.filter(published_at__gt=post.published_at)
+            .order_by("published_at", "pk")
+            .first(),
+            "older_post": published.filter(published_at__lt=post.published_at)
+            .order_by("-published_at", "-pk")
+            .first(),
+        }
+        timeout = 60 * 60
+        next_due = next_scheduled_publication()
+        if next_due is not None:
+            timeout = max(1, min(timeout, int((next_due - timezone.now()).total_seconds()) + 1))
+        cache.set(key, found, timeout)
+    return found
+
+
 class PostDisplayMixin(SidebarMixin):
     """What a post page shows, shared by the permalink and the staff preview."""
 
@@ -261,20 +287,14 @@ class PostDisplayMixin(SidebarMixin):
         post = self.object
         request = self.request
         depend_on(request, "post", post.pk)
-        context["body"] = registry.expand(post.body_html, request=request, show_unknown=request.user.is_staff)
-        context["related_posts"] = related_posts(post, blog_settings.RELATED_POSTS)
+        context["body"] = body_for_readers(
+            post.body_html, request=request, show_unknown=request.user.is_staff
+        )
         context["author_display_name"] = author_name(post.author)
         context["share_links"] = share_links(post)
         context["is_preview"] = not post.is_published()
         context["canonical_url"] = request.build_absolute_uri(post.get_absolute_url())
-        if post.is_published():
-            published = Post.objects.published()
-            context["newer_post"] = (
-                published.filter(published_at__gt=post.published_at).order_by("published_at", "pk").first()
-            )
-            context["older_post"] = (
-                published.filter(published_at__lt=post.published_at).order_by("-published_at", "-pk").first()
-            )
+        context.update(post_neighbours(post))
         return context
 
 
@@ -313,6 +333,13 @@ class PageView(DetailView):
         if self.request.user.is_staff:
             return Page.objects.all()
         return Page.objects.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["body"] = body_for_readers(
+            self.object.body_html, request=self.request, show_unknown=self.request.user.is_staff
+        )
+        return context
 
 
 SHARE_TARGETS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import time
 
 from crispy_forms.helper import FormHelper
@@ -20,20 +21,25 @@ from comments.sanitize import ALLOWED_TAGS_HINT, clean_body_text, clean_name, re
 from core.captcha import CaptchaField, CaptchaFormMixin
 
 STARTED_SALT = "comments.form-started"
-_STARTED_PREFIX = "st1."
-STARTED_PATTERN = re.compile(rb"st1\.[A-Za-z0-9_-]+:[A-Za-z0-9]+:[A-Za-z0-9_-]+")
+STARTED_PATTERN = re.compile(rb"st2\.[0-9a-f]{8}:[A-Za-z0-9]+:[A-Za-z0-9_-]{20,64}")
 HONEYPOT = "homepage"
 
 
 def started_token() -> str:
-    """A signed 'form shown at' time; there is no maximum age, long comments are welcome."""
-    return _STARTED_PREFIX + signing.dumps(time.time(), salt=STARTED_SALT)
+    """A signed 'form shown at' time (to the second; ``st2.<nonce>:<time>:<signature>``).
+
+    Every reader of a cached page gets one of their own (core.pagecache swaps it per hit), so
+    it is made cheaply; there is no maximum age, long comments are welcome."""
+    return signing.TimestampSigner(salt=STARTED_SALT).sign(f"st2.{secrets.token_hex(4)}")
 
 
 def elapsed_since(token: str) -> float | None:
+    if not isinstance(token, str) or len(token) > 200 or not token.startswith("st2."):
+        return None
     try:
-        started = float(signing.loads((token or "").removeprefix(_STARTED_PREFIX), salt=STARTED_SALT))
-    except (signing.BadSignature, TypeError, ValueError):
+        signing.TimestampSigner(salt=STARTED_SALT).unsign(token)
+        started = signing.b62_decode(token.rsplit(":", 2)[1])
+    except (signing.BadSignature, ValueError, IndexError):
         return None
     return max(0.0, time.time() - started)
 

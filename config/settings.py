@@ -7,7 +7,7 @@ from pathlib import Path
 
 import environ
 import xstatic.pkg.bootstrap
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "reversion",
     "reversion_compare",
     "csp",
+    "django_prose_editor",
     "core",
     "blog",
     "comments",
@@ -240,16 +241,28 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+EMBED_MASTODON_HOSTS = env.list("EMBED_MASTODON_HOSTS", default=["mastodon.social"])
+
+
+def _embed_frame_hosts():
+    from blog.embeds import frame_hosts
+
+    return frame_hosts(EMBED_MASTODON_HOSTS)
+
+
 # No inline scripts anywhere: every script is a static file. Inline style attributes are
 # allowed because the admin and Bootstrap's width utilities for poll bars need them.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        # A nonce only where a page asks for one (the editor's import map in the admin).
+        "script-src": [SELF, NONCE],
         "style-src": [SELF, "'unsafe-inline'"],
         # Images from other hosts (e.g. an old WordPress site's uploads) only where listed.
         "img-src": [SELF, "data:", *env.list("CSP_IMG_HOSTS", default=[])],
         "font-src": [SELF],
+        # Frames only from the players of two-click embeds, after the reader's click.
+        "frame-src": [SELF, *_embed_frame_hosts()],
         "connect-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],

@@ -73,6 +73,28 @@ class PollAdmin(admin.ModelAdmin):
     ]
     list_filter = [PollStateFilter, "results_policy", "protection", "is_multiple_choice"]
     search_fields = ["question", "slug", "description"]
+    raw_id_fields = ["held_for"]
+
+    def get_urls(self):
+        from django.http import JsonResponse
+        from django.urls import path
+
+        from polls import editor
+
+        def desk(view, *perms):
+            def wrapped(request):
+                if not all(request.user.has_perm(p) for p in perms):
+                    return JsonResponse({"error": _("You may not do this.")}, status=403)
+                return view(request)
+
+            return self.admin_site.admin_view(wrapped)
+
+        return [
+            path("desk/search/", desk(editor.search, "polls.view_poll"), name="polls_desk_search"),
+            path("desk/create/", desk(editor.create, "polls.add_poll"), name="polls_desk_create"),
+            *super().get_urls(),
+        ]
+
     prepopulated_fields = {"slug": ["question"]}
     date_hierarchy = "opens_at"
     inlines = [ChoiceInline]

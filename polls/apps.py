@@ -13,6 +13,11 @@ class PollsConfig(AppConfig):
         from polls.shortcodes import render_poll_shortcodes, render_polldaddy_shortcodes
 
         registry.register("poll", render_poll_shortcodes)
+        from blog.editor import tools
+        from polls.editor import poll_tool, polls_hold_for_post
+
+        tools.register("poll", poll_tool)
+        tools.on_post_saved(polls_hold_for_post)
         registry.register("polldaddy", render_polldaddy_shortcodes)
         try:  # cached post pages vary on the polls a reader voted in
             from core.pagecache import vary_on_cookie

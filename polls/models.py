@@ -32,6 +32,12 @@ class PollQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         return self.filter(opens_at__gt=now or timezone.now())
 
+    def public(self):
+        """Polls readers may see: not held back for a post that is not live yet."""
+        from blog.models import published_q
+
+        return self.filter(Q(is_held=False) | published_q("held_for__"))
+
     def started(self, now=None):
         """Polls readers may find in the list: open or already closed."""
         return self.filter(opens_at__lte=now or timezone.now())
@@ -130,6 +136,21 @@ class Poll(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    held_for = models.ForeignKey(
+        "blog.Post",
+        verbose_name=_("made for post"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Readers see the poll only once this post is published."),
+    )
+    is_held = models.BooleanField(
+        _("held back for its post"),
+        default=False,
+        help_text=_("Made in the editor for a post that is not live yet: hidden from readers until it is."),
+    )
+
     objects = PollQuerySet.as_manager()
 
     class Meta:
@@ -168,6 +189,9 @@ class Poll(models.Model):
             errors["ip_allowlist"] = _("Not an address or network: %(error)s") % {"error": exc}
         if errors:
             raise ValidationError(errors)
+
+    def is_public(self) -> bool:
+        return not self.is_held or (self.held_for_id is not None and self.held_for.is_published())
 
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()

@@ -41,7 +41,7 @@ class PollListView(SidebarMixin, ListView):
     paginate_by = polls_settings.POLLS_PER_PAGE
 
     def get_queryset(self):
-        return Poll.objects.started().with_totals().order_by("-opens_at", "-pk")
+        return Poll.objects.public().started().with_totals().order_by("-opens_at", "-pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -54,12 +54,21 @@ class PollListView(SidebarMixin, ListView):
         return context
 
 
+def _visible_polls(request):
+    """Staff see every poll; readers not those held back for a post that is not live."""
+    return Poll.objects.all() if request.user.is_staff else Poll.objects.public()
+
+
 @method_decorator(never_cache, name="dispatch")
 class PollDetailView(SidebarMixin, DetailView):
     """The vote page: the poll box on its own; gives the browser its voter token."""
 
     model = Poll
     template_name = "polls/poll_detail.html"
+
+    def get_queryset(self):
+        return _visible_polls(self.request)
+
     context_object_name = "poll"
 
     def get_context_data(self, **kwargs):
@@ -77,6 +86,10 @@ class PollDetailView(SidebarMixin, DetailView):
 class PollResultsView(SidebarMixin, DetailView):
     model = Poll
     template_name = "polls/poll_results.html"
+
+    def get_queryset(self):
+        return _visible_polls(self.request)
+
     context_object_name = "poll"
 
     def get_context_data(self, **kwargs):
@@ -102,7 +115,7 @@ class PollResultsView(SidebarMixin, DetailView):
 @require_GET
 def results_json(request, slug):
     """``{"question", "total_votes", "closed", "choices": [{"id", "text", "votes", "percent"}]}``."""
-    poll = get_object_or_404(Poll, slug=slug)
+    poll = get_object_or_404(_visible_polls(request), slug=slug)
     state = reader_state(request, poll)
     if not results_visible(poll, has_voted=state.has_voted, is_staff=state.is_staff):
         return JsonResponse({"detail": _("The results of this poll are not public yet.")}, status=403)
@@ -131,7 +144,7 @@ def _next_url(request, poll: Poll) -> str:
 @require_POST
 def vote(request, slug):
     """Count a vote (POST only), then show the results: redirect, or JSON for the script."""
-    poll = get_object_or_404(Poll, slug=slug)
+    poll = get_object_or_404(_visible_polls(request), slug=slug)
     wants_json = _wants_json(request)
 
     decision = ratelimit.hit(

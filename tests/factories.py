@@ -79,7 +79,7 @@ class PostFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Beitrag Nummer {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.title))
     author = factory.SubFactory(UserFactory)
-    body = "Ein erster Absatz über **Social Media**.\n\nEin zweiter Absatz."
+    body = "<p>Ein erster Absatz über <strong>Social Media</strong>.</p><p>Ein zweiter Absatz.</p>"
     status = Post.Status.PUBLISHED
     published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
 

@@ -100,31 +100,30 @@ def comment_section(context, post):
     ms = ModerationSettings.load()
     page_number, roots = thread.page(request.GET.get(PAGE_PARAM, 1) if request else 1)
     closed = services.post_is_closed(post, ms)
-    form = None
     reply_to = None
+    form_html = ""
     if not closed:
         initial = {}
         reply_id = request.GET.get("replytocom", "") if request else ""
         if reply_id.isdigit() and int(reply_id) in thread.by_id:
             reply_to = thread.by_id[int(reply_id)]
             initial["parent"] = reply_to.pk
-        form = CommentForm(initial=initial, action=reverse("comments:post", args=[post.pk]))
-    form_html = ""
-    if form is not None:
 
         def render_form() -> str:
+            form = CommentForm(initial=initial, action=reverse("comments:post", args=[post.pk]))
             return _render(
                 context, "comments/_form.html", {"form": form, "csrf_token": context.get("csrf_token")}
             )
 
         if reply_to is None and request is not None:
-            # The empty form is the same for every reader but its tokens: crispy renders it once.
+            # The empty form is the same for every reader but its tokens: it is built and
+            # rendered once (crispy was half of the page), then only the tokens are swapped.
             key = fragment_key(f"comment-form:{post.pk}:{get_language()}", site=True)
             form_html = personal_fragment(request, key, render_form)
         else:
             form_html = render_form()
     pages = range(1, thread.num_pages + 1) if thread.num_pages > 1 else ()
-    can_reply = form is not None and ms.max_depth > 1
+    can_reply = not closed and ms.max_depth > 1
     thread_html = render_thread(
         roots,
         labels={

@@ -18,7 +18,7 @@ def newest_open_poll() -> dict | None:
     key = fragment_key("polls-sidebar", site=True)
     data = cache.get(key)
     if data is None:
-        poll = Poll.objects.open().order_by("-opens_at", "-pk").first()
+        poll = Poll.objects.public().open().order_by("-opens_at", "-pk").first()
         data = (
             {
                 "question": poll.question,

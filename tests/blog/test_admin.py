@@ -95,22 +95,45 @@ def test_bulk_publish(editor_client, mixed_posts):
     before = timezone.now()
     response = run_action(editor_client, "publish", [draft, scheduled, mixed_posts["live"]])
     assert response.status_code == 200
-    [message] = list(response.context["messages"])
-    assert str(message).startswith("1 ")
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["2 posts published.", "1 post was already published."]
     draft.refresh_from_db()
     assert draft.status == Post.Status.PUBLISHED and draft.published_at >= before
     assert draft.is_published()
     scheduled.refresh_from_db()
-    assert scheduled.is_scheduled()  # publishing keeps a planned time
+    assert scheduled.is_published() and scheduled.published_at >= before  # "publish" means now
     assert editor_client.get(draft.get_absolute_url()).status_code == 200
 
 
-def test_bulk_publish_keeps_the_planned_time_of_a_draft(editor_client):
+def test_bulk_publish_makes_a_draft_with_a_planned_time_live_now(editor_client):
     planned = timezone.now() + timedelta(days=2)
     draft = PostFactory(status=Post.Status.DRAFT, published_at=planned)
     run_action(editor_client, "publish", [draft])
     draft.refresh_from_db()
-    assert draft.status == Post.Status.PUBLISHED and draft.published_at == planned
+    assert draft.is_published() and draft.published_at < planned
+
+
+def test_bulk_publish_says_why_a_post_was_not_published(editor_client):
+    draft = PostFactory(status=Post.Status.DRAFT, body='<p><img src="/media/x.jpg" alt=""></p>')
+    response = run_action(editor_client, "publish", [draft])
+    [message] = [str(m) for m in response.context["messages"]]
+    assert "alternative text" in message and draft.title in message
+    draft.refresh_from_db()
+    assert draft.status == Post.Status.DRAFT
+
+
+def test_bulk_publish_german_plural(editor_client, mixed_posts):
+    from django.utils import translation
+
+    with translation.override("de"):
+        response = editor_client.post(
+            CHANGELIST,
+            {"action": "publish", "_selected_action": [mixed_posts["draft"].pk, mixed_posts["scheduled"].pk]},
+            follow=True,
+            HTTP_ACCEPT_LANGUAGE="de",
+        )
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["2 Beiträge veröffentlicht."]
 
 
 def test_bulk_unpublish(editor_client, client, mixed_posts):

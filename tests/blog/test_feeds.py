@@ -34,7 +34,7 @@ def posts():
             author=profile.user,
             categories=[marketing],
             tags=[TagFactory(name="Strategie")],
-            body="**Fett** und <script>alert(1)</script>",
+            body="<p><strong>Fett</strong> und <script>alert(1)</script></p>",
             published_at=datetime(2011, 5, 24, 10, tzinfo=BERLIN),
         ),
         "new": PostFactory(

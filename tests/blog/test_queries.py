@@ -1,5 +1,6 @@
 """Fast by construction: the home page and a post page cost a fixed number of queries."""
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -7,6 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from blog.models import Post
 from tests.factories import (
     AuthorProfileFactory,
     CategoryFactory,
@@ -105,7 +107,7 @@ def test_post_page_preview_within_budget(client, editor, django_assert_max_num_q
 
 
 def test_body_html_is_not_recomputed_per_request(client):
-    post = PostFactory(body="Ein **fetter** Satz.", excerpt="Ein _kurzer_ Teaser.")
+    post = PostFactory(body="<p>Ein <strong>fetter</strong> Satz.</p>", excerpt="Ein _kurzer_ Teaser.")
     with (
         mock.patch("blog.rendering.render_post_body", side_effect=AssertionError("rendered per request")),
         mock.patch("markdown.Markdown.convert", side_effect=AssertionError("markdown per request")),
@@ -119,3 +121,24 @@ def test_body_html_is_not_recomputed_per_request(client):
     assert home.status_code == page.status_code == feed.status_code == 200
     assert "<em>kurzer</em>" in home.content.decode()
     assert "<strong>fetter</strong>" in page.content.decode()
+
+
+def test_post_page_warm_costs_four_queries(client, settings, django_assert_num_queries):
+    """Rendered anew (page cache off) with warm fragments: the post, its categories, its tags
+    and the whole comment thread — related posts, newer/older, sidebar, footer, moderation
+    settings and the comment form come from versioned fragments."""
+    settings.PAGECACHE_SECONDS = 0
+    post = build_blog(30)[5]
+    client.get(post.get_absolute_url())
+    with django_assert_num_queries(4):
+        assert client.get(post.get_absolute_url()).status_code == 200
+
+
+def test_post_page_neighbours_follow_a_new_post_at_once(client):
+    older, post = PostFactory(title="Älter"), PostFactory(title="Mitte")
+    Post.objects.filter(pk=older.pk).update(published_at=post.published_at - timedelta(days=1))
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "Älter" in html
+    newer = PostFactory(title="Ganz neu", published_at=post.published_at + timedelta(hours=1))
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert newer.get_absolute_url() in html

@@ -14,6 +14,6 @@ def test_home_lists_published_post(client):
 
 
 def test_permalink_renders_body(client):
-    post = PostFactory(body="Ein **fetter** Satz.")
+    post = PostFactory(body="<p>Ein <strong>fetter</strong> Satz.</p>")
     response = client.get(post.get_absolute_url())
     assert "<strong>fetter</strong>" in response.content.decode()

@@ -219,7 +219,7 @@ def test_author_lists_posts_and_profile(client):
 
 
 def test_static_page_renders_and_unpublished_is_404(client, editor):
-    PageFactory(title="Datenschutz", slug="datenschutz", body="## Verantwortlich\n\nWir.")
+    PageFactory(title="Datenschutz", slug="datenschutz", body="<h2>Verantwortlich</h2><p>Wir.</p>")
     PageFactory(title="Entwurf", slug="entwurf", is_published=False)
     html = html_of(client, "/datenschutz/")
     assert "<h2>Verantwortlich</h2>" in html

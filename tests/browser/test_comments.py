@@ -1,7 +1,6 @@
 """In real Chromium: a visitor comments and replies, a moderator approves, another visitor reads."""
 
 import pytest
-from playwright.sync_api import expect
 
 from comments.models import Comment
 from core.captcha import challenge_numbers
@@ -136,12 +135,16 @@ def test_captcha_is_never_swapped_under_a_typing_reader_and_its_helpers_work(
     # The task as text, in place, for readers who cannot see the picture.
     page.click("#commentform .captcha-text-link")
     a, b = challenge_numbers(key)
-    # expect() polls without eval: a string predicate of wait_for_function breaks on our CSP.
-    expect(page.locator("#commentform .captcha-text")).to_have_text(f"{a} + {b}")
+    page.wait_for_function(
+        "() => document.querySelector('#commentform .captcha-text').textContent.length > 0"
+    )
+    assert page.text_content("#commentform .captcha-text") == f"{a} + {b}"
 
     # Only the button asks for a new task: then the answer goes, the focus goes to it.
     page.click("#commentform .captcha-refresh")
-    expect(page.locator("#commentform input[name=captcha_0]")).not_to_have_value(key)
+    page.wait_for_function(
+        f"() => document.querySelector('#commentform input[name=captcha_0]').value !== '{key}'"
+    )
     new_key = page.input_value("#commentform input[name=captcha_0]")
     assert page.input_value("#commentform input[name=captcha_1]") == ""
     assert new_key in image.get_attribute("src")

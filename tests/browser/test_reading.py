@@ -45,10 +45,11 @@ def blog(transactional_db, settings):
         excerpt="Ein Blick auf **Dialog** statt Werbung.",
         body=(
             "Unternehmen sprechen heute mit ihren Kunden, nicht mehr nur zu ihnen.\n\n"
-            "## Dialog statt Durchsage\n\n"
+            "<h2>Dialog statt Durchsage</h2>\n\n"
             "Wer zuhört, lernt. Ein sehr_langes_wort_ohne_leerzeichen_das_nicht_umbrechen_will_"
             "https://example.org/ein/sehr/langer/pfad/der/auf/dem/telefon/nicht/passen/wuerde\n\n"
-            "| Kanal | Zweck |\n|---|---|\n| Facebook | Dialog |\n| XING | Kontakte |\n"
+            "<table><thead><tr><th>Kanal</th><th>Zweck</th></tr></thead><tbody>"
+            "<tr><td>Facebook</td><td>Dialog</td></tr><tr><td>XING</td><td>Kontakte</td></tr></tbody></table>"
         ),
         published_at=datetime(2011, 5, 24, 9, 30, tzinfo=BERLIN),
         featured_image=image,

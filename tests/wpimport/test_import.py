@@ -319,5 +319,6 @@ def test_import_media_dir_points_body_images_at_the_imported_copies(run_import, 
     post = Post.objects.get()
     image = Image.objects.get()
     assert "alt.example.org" not in post.body_html
-    assert post.body_html.count(image.fallback_url) == 2
+    # Both body images are served as responsive <picture>s, never the original file.
+    assert post.body_html.count("<picture>") == 2 and image.file.url not in post.body_html
     assert post.featured_image == image
