@@ -53,6 +53,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("blog", "0005_verbose_names")]
+    dependencies = [("blog", "0007_bodies_markdown_to_html")]
 
     operations = [migrations.RunPython(build, drop)]

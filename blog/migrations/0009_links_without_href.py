@@ -19,6 +19,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("blog", "0006_post_search_index")]
+    dependencies = [("blog", "0008_post_search_index")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
