@@ -1,4 +1,4 @@
-"""The moderators' admin: the pending queue first, bulk actions through the services, history."""
+"""The moderators' admin: the moderation desk as the change list, actions through the services, history, bans."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -16,57 +17,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from comments import services
+from comments import admin_views, bans, services
 from comments.forms import PrivacyForm, StaffReplyForm
-from comments.models import Comment, CommentEvent, CommentReport, ModerationSettings, Subscription
+from comments.models import Ban, Comment, CommentEvent, CommentReport, ModerationSettings, Subscription
 from comments.moderation import describe
+from comments.sanitize import ALLOWED_TAGS_HINT
 
 Status = Comment.Status
 
 # The admin index shows how many comments wait (see templates/comments/admin/index.html).
 admin.site.index_template = "comments/admin/index.html"
-
-
-class StatusFilter(admin.SimpleListFilter):
-    """Opens on the pending queue; "All" is one click away."""
-
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return [*Status.choices, ("all", _("All"))]
-
-    def value(self):
-        return super().value() or Status.PENDING
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == str(lookup),
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "all":
-            return queryset
-        if value in Status.values:
-            return queryset.filter(status=value)
-        return queryset
-
-
-class ReportedFilter(admin.SimpleListFilter):
-    title = _("reports")
-    parameter_name = "reported"
-
-    def lookups(self, request, model_admin):
-        return [("open", _("Open reports"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.filter(reports__resolved=False).distinct()
-        return queryset
 
 
 class CommentEventInline(admin.TabularInline):
@@ -105,36 +65,11 @@ class CommentAdminForm(forms.ModelForm):
         fields = ["author_name", "author_email", "author_url", "body", "status"]
 
 
-BADGES = {  # background, text: readable in the admin's light and dark themes
-    Status.PENDING: ("#ffe69c", "#3d2e00"),
-    Status.APPROVED: ("#a3cfbb", "#0a3622"),
-    Status.SPAM: ("#f1aeb5", "#58151c"),
-    Status.TRASH: ("#dee2e6", "#212529"),
-}
-BADGE_STYLE = "background:{};color:{};padding:2px 6px;border-radius:4px;white-space:nowrap;font-weight:600"
-
-
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     form = CommentAdminForm
-    change_list_template = "comments/admin/change_list.html"
-    list_display = [
-        "status_badge",
-        "excerpt_column",
-        "post",
-        "reasons_column",
-        "author_name",
-        "author_email",
-        "ip_address",
-        "created_at",
-        "site_link",
-    ]
-    list_display_links = ["excerpt_column"]
-    list_filter = [StatusFilter, ReportedFilter, "post"]
-    list_select_related = ["post"]
-    search_fields = ["author_name", "author_email", "ip_address", "body"]
-    date_hierarchy = "created_at"
-    list_per_page = 50
+    # The change list is the moderation desk (comments/admin_views.py, changelist_view below):
+    # it has its own tabs, search, filters and rows, and runs these bulk actions.
     actions = ["approve", "hold", "mark_spam", "trash", "restore"]
     readonly_fields = [
         "post",
@@ -185,28 +120,6 @@ class CommentAdmin(admin.ModelAdmin):
         )
 
     # --- columns ---------------------------------------------------------------------------
-    @admin.display(description=_("status"), ordering="status")
-    def status_badge(self, obj):
-        background, color = BADGES.get(obj.status, BADGES[Status.TRASH])
-        badge = format_html(
-            '<span class="comment-status comment-status-{}" style="{}">{}</span>',
-            obj.status,
-            BADGE_STYLE.format(background, color),
-            obj.get_status_display(),
-        )
-        if getattr(obj, "open_reports", 0):
-            badge += format_html(
-                ' <span class="comment-reports" style="{}" title="{}">⚑ {}</span>',
-                BADGE_STYLE.format(*BADGES[Status.SPAM]),
-                _("open reports"),
-                obj.open_reports,
-            )
-        return badge
-
-    @admin.display(description=_("comment"))
-    def excerpt_column(self, obj):
-        return obj.excerpt(90)
-
     @admin.display(description=_("reasons"))
     def reasons_column(self, obj):
         return format_html_join(", ", "{}", ((describe(r),) for r in obj.reasons)) or "–"
@@ -225,7 +138,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("reply"))
     def reply_link(self, obj):
-        if obj.pk is None or obj.status != Status.APPROVED:
+        if obj.pk is None:
             return "–"
         url = reverse("admin:comments_comment_reply", args=[obj.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, _("Reply as yourself"))
@@ -249,6 +162,7 @@ class CommentAdmin(admin.ModelAdmin):
             )
 
     def _bulk(self, request, queryset, service, message, *, resolve_reports=False):
+        """Run ``service`` on each selected comment; ``message(n)`` words the result."""
         done = 0
         comments = list(queryset.select_related("post"))
         for comment in comments:
@@ -257,7 +171,7 @@ class CommentAdmin(admin.ModelAdmin):
             done += comment.status != before
         if resolve_reports:  # a decision was made: the readers' reports are answered
             CommentReport.objects.filter(comment__in=[c.pk for c in comments]).update(resolved=True)
-        self.message_user(request, message % {"count": done}, messages.SUCCESS)
+        self.message_user(request, message(done) % {"count": done}, messages.SUCCESS)
 
     @admin.action(description=_("Approve selected comments"), permissions=["change"])
     def approve(self, request, queryset):
@@ -266,13 +180,18 @@ class CommentAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda **kw: services.comment_approve(base_url=base, **kw),
-            _("%(count)d comments approved."),
+            lambda n: ngettext("%(count)d comment approved.", "%(count)d comments approved.", n),
             resolve_reports=True,
         )
 
     @admin.action(description=_("Hold selected comments for moderation"), permissions=["change"])
     def hold(self, request, queryset):
-        self._bulk(request, queryset, services.comment_hold, _("%(count)d comments held."))
+        self._bulk(
+            request,
+            queryset,
+            services.comment_hold,
+            lambda n: ngettext("%(count)d comment held.", "%(count)d comments held.", n),
+        )
 
     @admin.action(description=_("Mark selected comments as spam"), permissions=["change"])
     def mark_spam(self, request, queryset):
@@ -280,7 +199,7 @@ class CommentAdmin(admin.ModelAdmin):
             request,
             queryset,
             services.comment_mark_spam,
-            _("%(count)d comments marked as spam."),
+            lambda n: ngettext("%(count)d comment marked as spam.", "%(count)d comments marked as spam.", n),
             resolve_reports=True,
         )
 
@@ -290,7 +209,9 @@ class CommentAdmin(admin.ModelAdmin):
             request,
             queryset,
             services.comment_trash,
-            _("%(count)d comments moved to the trash."),
+            lambda n: ngettext(
+                "%(count)d comment moved to the trash.", "%(count)d comments moved to the trash.", n
+            ),
             resolve_reports=True,
         )
 
@@ -301,12 +222,25 @@ class CommentAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda **kw: services.comment_restore(base_url=base, **kw),
-            _("%(count)d comments restored."),
+            lambda n: ngettext("%(count)d comment restored.", "%(count)d comments restored.", n),
         )
 
     # --- extra pages: reply from the admin, privacy requests --------------------------------
     def get_urls(self):
+        def desk(view):
+            def wrapped(request, *args, **kwargs):
+                return view(self, request, *args, **kwargs)
+
+            return self.admin_site.admin_view(wrapped)
+
         extra = [
+            path("counts/", desk(admin_views.counts_view), name="comments_comment_counts"),
+            path("act/<str:verb>/", desk(admin_views.act_view), name="comments_comment_act"),
+            path("answer/", desk(admin_views.answer_view), name="comments_comment_answer"),
+            path("quick-edit/", desk(admin_views.edit_view), name="comments_comment_quick_edit"),
+            path("undo/", desk(admin_views.undo_view), name="comments_comment_undo"),
+            path("ban/", desk(admin_views.ban_view), name="comments_comment_ban"),
+            path("spamfilter/", desk(admin_views.spamfilter_view), name="comments_comment_spamfilter"),
             path("privacy/", self.admin_site.admin_view(self.privacy_view), name="comments_comment_privacy"),
             path(
                 "<int:pk>/reply/",
@@ -317,8 +251,8 @@ class CommentAdmin(admin.ModelAdmin):
         return extra + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "privacy_url": reverse("admin:comments_comment_privacy")}
-        return super().changelist_view(request, extra_context)
+        """The moderation desk replaces the stock change list (same URL, same parameters)."""
+        return admin_views.desk_view(self, request)
 
     def reply_view(self, request, pk):
         parent = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
@@ -326,14 +260,17 @@ class CommentAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = StaffReplyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            base_url = request.build_absolute_uri("/")
+            before = parent.status
             try:
-                reply = services.comment_reply_as_staff(
-                    parent=parent,
-                    user=request.user,
-                    body=form.cleaned_data["body"],
-                    base_url=request.build_absolute_uri("/"),
-                )
+                with transaction.atomic():  # answering a waiting comment publishes it, or neither
+                    if parent.status != Status.APPROVED:
+                        services.comment_approve(comment=parent, by=request.user, base_url=base_url)
+                    reply = services.comment_reply_as_staff(
+                        parent=parent, user=request.user, body=form.cleaned_data["body"], base_url=base_url
+                    )
             except services.CommentRejected as rejected:
+                parent.status = before
                 form.add_error(None, rejected.message)
             else:
                 self.message_user(request, _("Your reply is published."), messages.SUCCESS)
@@ -344,6 +281,7 @@ class CommentAdmin(admin.ModelAdmin):
             "title": _("Reply to %(name)s") % {"name": parent.author_name},
             "parent": parent,
             "form": form,
+            "tags_hint": ALLOWED_TAGS_HINT,
         }
         return TemplateResponse(request, "comments/admin/reply.html", context)
 
@@ -390,13 +328,46 @@ class CommentAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "comments/admin/privacy.html", context)
 
 
+class ModerationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ModerationSettings
+        fields = [
+            "approval",
+            "max_links",
+            "moderation_keywords",
+            "blocked_keywords",
+            "close_after_days",
+            "max_depth",
+            "notify_moderators",
+            "spam_filter_enabled",
+            "spam_hold_percent",
+            "spam_percent",
+            "spam_purge_days",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        hold, spam = data.get("spam_hold_percent"), data.get("spam_percent")
+        for name in ("spam_hold_percent", "spam_percent"):
+            if data.get(name) is not None and data[name] > 100:
+                self.add_error(name, _("A probability is at most 100 %."))
+        if hold is not None and spam is not None and hold > spam:
+            self.add_error("spam_hold_percent", _("Holding must start at or below the spam threshold."))
+        return data
+
+
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         (_("Approval"), {"fields": ["approval", "max_links"]}),
         (_("Keywords"), {"fields": ["moderation_keywords", "blocked_keywords"]}),
         (_("Discussion"), {"fields": ["close_after_days", "max_depth", "notify_moderators"]}),
+        (
+            _("Learning spam filter"),
+            {"fields": ["spam_filter_enabled", "spam_hold_percent", "spam_percent", "spam_purge_days"]},
+        ),
     ]
+    form = ModerationSettingsForm
 
     def has_add_permission(self, request):
         return False
@@ -419,3 +390,32 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    """Blocked e-mail addresses, IP addresses, networks and websites; new ones from the desk."""
+
+    list_display = ["value", "kind", "note", "created_by", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["value", "note"]
+    list_select_related = ["created_by"]
+    fields = ["kind", "value", "note"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:comments_comment_ban"))
+
+    def save_model(self, request, obj, form, change):
+        obj.value = bans.normalise(obj.kind, obj.value)
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        bans.forget()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bans.forget()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        bans.forget()

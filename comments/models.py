@@ -60,6 +60,29 @@ class ModerationSettings(models.Model):
         help_text=_("Levels of nested replies; 1 turns threading off."),
     )
     notify_moderators = models.BooleanField(_("e-mail moderators when comments wait"), default=True)
+    spam_filter_enabled = models.BooleanField(
+        _("learning spam filter"),
+        default=True,
+        help_text=_(
+            "Scores every new comment by what moderators on this site approved and marked as spam. "
+            "It starts to judge after a few decisions of each kind."
+        ),
+    )
+    spam_hold_percent = models.PositiveSmallIntegerField(
+        _("hold from spam probability (%)"),
+        default=50,
+        help_text=_("Comments the filter rates at least this likely to be spam wait for approval."),
+    )
+    spam_percent = models.PositiveSmallIntegerField(
+        _("spam from spam probability (%)"),
+        default=90,
+        help_text=_("Comments the filter rates at least this likely to be spam go straight to spam."),
+    )
+    spam_purge_days = models.PositiveIntegerField(
+        _("delete spam after days"),
+        default=30,
+        help_text=_("Spam older than this is deleted for good. 0 keeps it."),
+    )
 
     class Meta:
         verbose_name = _("moderation settings")
@@ -67,6 +90,10 @@ class ModerationSettings(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="comments_settings_singleton"),
             models.CheckConstraint(condition=Q(max_depth__gte=1), name="comments_settings_depth_min"),
+            models.CheckConstraint(
+                condition=Q(spam_hold_percent__lte=100, spam_percent__lte=100),
+                name="comments_settings_spam_percent_max",
+            ),
         ]
 
     def __str__(self):
@@ -168,6 +195,10 @@ class Comment(models.Model):
     # Notification bookkeeping: moderators told it waits; readers told it appeared (once).
     moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The learning spam filter: its probability when the comment arrived (0–1), and what this
+    # comment currently teaches it ("" nothing, "spam" or "ham"), so a changed mind unlearns.
+    spam_score = models.FloatField(_("spam probability"), null=True, blank=True, editable=False)
+    trained_as = models.CharField(max_length=4, blank=True, default="", editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -175,7 +206,10 @@ class Comment(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
-        indexes = [models.Index(fields=["post", "status", "created_at"], name="comment_thread_idx")]
+        indexes = [
+            models.Index(fields=["post", "status", "created_at"], name="comment_thread_idx"),
+            models.Index(fields=["status", "spam_score"], name="comment_status_score_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(parent__isnull=True, depth=0) | Q(parent__isnull=False, depth__gt=0),
@@ -185,6 +219,9 @@ class Comment(models.Model):
                 fields=["post", "fingerprint"],
                 condition=Q(status__in=["pending", "approved"]) & ~Q(fingerprint=""),
                 name="comment_no_live_duplicates",
+            ),
+            models.CheckConstraint(
+                condition=Q(trained_as__in=["", "spam", "ham"]), name="comment_trained_as_valid"
             ),
         ]
 
@@ -317,3 +354,74 @@ class MailOptOut(models.Model):
 
     def __str__(self):
         return f"{self.email} ({self.kind})"
+
+
+class Ban(models.Model):
+    """An e-mail address, an IP address or a network whose comments are refused."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("e-mail address")
+        IP = "ip", _("IP address")
+        NETWORK = "network", _("network")
+        URL = "url", _("website")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    value = models.CharField(
+        _("value"),
+        max_length=254,
+        help_text=_(
+            "An e-mail address (or @domain), an IP address, a network such as 203.0.113.0/24, or a host name."
+        ),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ban")
+        verbose_name_plural = _("bans")
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="comment_ban_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class SpamToken(models.Model):
+    """How many spam and good comments a feature (word, host, domain …) appeared in."""
+
+    token = models.CharField(max_length=100, unique=True)
+    spam = models.PositiveIntegerField(default=0)
+    ham = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("spam filter feature")
+        verbose_name_plural = _("spam filter features")
+
+    def __str__(self):
+        return self.token
+
+
+class SpamModel(models.Model):
+    """The one record of the spam filter's totals: how many decisions it learned from."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    spam = models.PositiveIntegerField(default=0)
+    ham = models.PositiveIntegerField(default=0)
+    trained_at = models.DateTimeField(null=True, blank=True)
+    retrain_started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spam filter")
+        verbose_name_plural = _("spam filter")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="comments_spam_model_singleton")]
+
+    def __str__(self):
+        return str(_("Spam filter"))

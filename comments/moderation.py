@@ -49,6 +49,9 @@ class Facts:
     known_author: bool = False  # the e-mail address has an approved comment
     duplicate: bool = False
     post_closed: bool = False
+    banned: bool = False  # the e-mail, address, network or a linked host is blocked
+    spam_probability: float | None = None  # the learning filter's score; None: it has not judged
+    spam_detail: str = ""  # "97 %: viagra, casino, bit.ly"
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class Rules:
     moderation_keywords: tuple[str, ...] = ()
     blocked_keywords: tuple[str, ...] = ()
     min_seconds: float = 3
+    spam_hold_percent: int = 50
+    spam_percent: int = 90
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,26 @@ def duplicate(sub: Submission, facts: Facts, rules: Rules) -> Reason | None:
     return None
 
 
+def banned(sub: Submission, facts: Facts, rules: Rules) -> Reason | None:
+    if facts.banned:
+        return Reason("banned", Action.REJECT)
+    return None
+
+
+def spam_filter(sub: Submission, facts: Facts, rules: Rules) -> Reason | None:
+    """The learning filter: spam above one threshold, held above the other, else only a note."""
+    if facts.spam_probability is None:
+        return None
+    percent = facts.spam_probability * 100
+    if percent >= rules.spam_percent:
+        action = Action.SPAM
+    elif percent >= rules.spam_hold_percent:
+        action = Action.HOLD
+    else:
+        action = Action.APPROVE
+    return Reason("spam_filter", action, facts.spam_detail or f"{round(percent)} %")
+
+
 def too_fast(sub: Submission, facts: Facts, rules: Rules) -> Reason | None:
     """Humans need a few seconds to write; a missing or forged start time counts as too fast."""
     if sub.is_edit:
@@ -168,12 +193,14 @@ def approval_policy(sub: Submission, facts: Facts, rules: Rules) -> Reason | Non
 
 RULES: list[Rule] = [
     post_closed,
+    banned,
     duplicate,
     too_fast,
     honeypot,
     blocked_keyword,
     moderation_keyword,
     too_many_links,
+    spam_filter,
     rate_limit_unknown,
     approval_policy,
 ]
@@ -196,6 +223,8 @@ def evaluate(sub: Submission, facts: Facts, rules: Rules) -> Verdict:
 VISITOR_MESSAGES = {
     "closed": _("Comments are closed for this post."),
     "duplicate": _("It looks as though you have already said that."),
+    # Neutral on purpose: a blocked author learns nothing about the block.
+    "banned": _("Your comment could not be accepted."),
     "too_fast": _(
         "That was very quick. Please check your comment and send it again; nothing you wrote is lost."
     ),
@@ -216,6 +245,8 @@ REASON_TEXTS = {
     "no_approval": _("no approval needed"),
     "staff": _("written by staff"),
     "imported": _("imported"),
+    "banned": _("blocked author"),
+    "spam_filter": _("spam probability %(detail)s"),
 }
 
 

@@ -13,9 +13,9 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from comments import moderation, notifications
+from comments import bans, moderation, notifications, spamfilter
 from comments.conf import comments_settings
-from comments.models import Comment, CommentEvent, CommentReport, ModerationSettings, Subscription
+from comments.models import Ban, Comment, CommentEvent, CommentReport, ModerationSettings, Subscription
 from comments.sanitize import clean_body_text, clean_name, render_comment_body
 from core import invalidation
 from core.clients import ip_hash
@@ -59,7 +59,20 @@ def rules_from_settings(ms: ModerationSettings) -> moderation.Rules:
         moderation_keywords=tuple(ms.keyword_list(ms.moderation_keywords)),
         blocked_keywords=tuple(ms.keyword_list(ms.blocked_keywords)),
         min_seconds=comments_settings.MIN_SUBMIT_SECONDS,
+        spam_hold_percent=ms.spam_hold_percent,
+        spam_percent=ms.spam_percent,
     )
+
+
+def _judge(sub: moderation.Submission, ms: ModerationSettings) -> spamfilter.Score | None:
+    """The learning filter's score for a submission, when it is on and has learned enough."""
+    if sub.is_staff or not ms.spam_filter_enabled:
+        return None
+    return spamfilter.score(spamfilter.features(body=sub.body, name=sub.name, email=sub.email, url=sub.url))
+
+
+def is_banned(*, email: str = "", ip: str = "", url: str = "", body: str = "") -> bool:
+    return bans.match(bans.entries(), email=email, ip=ip, url=url, body=body) is not None
 
 
 def post_is_closed(post, ms: ModerationSettings | None = None, *, now=None) -> bool:
@@ -80,9 +93,9 @@ def resolve_parent(parent: Comment | None, max_depth: int) -> Comment | None:
     return parent
 
 
-def fingerprint(email: str, body: str) -> str:
+def fingerprint(email: str, body: str, context: str = "") -> str:
     normalised = " ".join(clean_body_text(body).casefold().split())
-    return hashlib.sha256(f"{email.strip().lower()}\n{normalised}".encode()).hexdigest()
+    return hashlib.sha256(f"{email.strip().lower()}\n{context}{normalised}".encode()).hexdigest()
 
 
 def _log(comment: Comment, action: str, *, by=None, reasons=None, note: str = "", previous: str = "") -> None:
@@ -121,7 +134,9 @@ def comment_create(
     if parent is not None and parent.post_id != post.pk:
         raise ValueError("parent belongs to another post")
     parent = resolve_parent(parent, ms.max_depth)
-    print_ = fingerprint(author_email, body)
+    # A moderator may answer several readers with the same words ("Danke!"); a reader may not
+    # post the same text twice.
+    print_ = fingerprint(author_email, body, f"reply:{parent.pk}\n" if is_staff and parent else "")
     sub = moderation.Submission(
         name=author_name,
         email=author_email,
@@ -135,11 +150,16 @@ def comment_create(
         is_staff=is_staff,
     )
     live = [Status.PENDING, Status.APPROVED]
+    judged = _judge(sub, ms)
     with transaction.atomic():
         facts = moderation.Facts(
             known_author=Comment.objects.approved().filter(author_email=author_email).exists(),
             duplicate=Comment.objects.filter(post=post, fingerprint=print_, status__in=live).exists(),
             post_closed=post_is_closed(post, ms),
+            banned=not is_staff
+            and is_banned(email=author_email, ip=ip_address or "", url=author_url or "", body=body),
+            spam_probability=judged.probability if judged else None,
+            spam_detail=judged.detail() if judged else "",
         )
         verdict = moderation.evaluate(sub, facts, rules_from_settings(ms))
         if verdict.action == Action.REJECT:
@@ -159,6 +179,7 @@ def comment_create(
             ip_address=ip_address or None,
             user_agent=(user_agent or "")[:500],
             user=user if is_staff else None,
+            spam_score=judged.probability if judged else None,
         )
         try:
             with transaction.atomic():
@@ -193,6 +214,9 @@ def _set_status(comment: Comment, status: str, action: str, *, by=None, note: st
             comment.fingerprint = ""
             comment.save(update_fields=["status", "fingerprint"])
         _log(comment, action, by=by, note=note, previous=previous)
+        if by is not None and by.is_authenticated:
+            # A moderator's decision teaches the spam filter (and a changed mind unlearns).
+            spamfilter.learn(comment, spamfilter.label_for(status))
         invalidation.post_page_changed(comment.post_id)
         if status == Status.APPROVED:
             notifications.schedule(notifications.comment_approved, comment.pk, base_url=base_url)
@@ -261,6 +285,7 @@ def comment_edit(
         user_agent=comment.user_agent,
         is_edit=True,
     )
+    judged = _judge(sub, ms)
     with transaction.atomic():
         facts = moderation.Facts(
             known_author=Comment.objects.approved()
@@ -274,18 +299,25 @@ def comment_edit(
             .exclude(pk=comment.pk)
             .exists(),
             post_closed=False,
+            spam_probability=judged.probability if judged else None,
+            spam_detail=judged.detail() if judged else "",
         )
         verdict = moderation.evaluate(sub, facts, rules_from_settings(ms))
         if verdict.action == Action.REJECT:
             raise CommentRejected(verdict)
         old_status = comment.status
+        spamfilter.unlearn(comment)
+        comment.spam_score = judged.probability if judged else comment.spam_score
         comment.body = body
         comment.body_html = render_comment_body(body)
         comment.fingerprint = print_
         comment.status = STATUS_FOR[verdict.action]
         comment.reasons = verdict.reasons_as_data()
         comment.edited_at = timezone.now()
-        comment.save(update_fields=["body", "body_html", "fingerprint", "status", "reasons", "edited_at"])
+        comment.save(
+            update_fields=["body", "body_html", "fingerprint", "status", "reasons", "edited_at", "spam_score"]
+        )
+        spamfilter.relearn(comment)
         _log(comment, CommentEvent.Action.EDITED, reasons=comment.reasons, previous=old_status)
         invalidation.post_page_changed(comment.post_id)
         if comment.status == Status.APPROVED and old_status != Status.APPROVED:
@@ -299,7 +331,8 @@ def comment_moderator_edit(
     *, comment: Comment, by, body: str, author_name: str, author_email: str, author_url: str
 ) -> Comment:
     """A moderator corrects a comment; the body is sanitised again, the history keeps the old text."""
-    old_body = Comment.objects.filter(pk=comment.pk).values_list("body", flat=True).first() or ""
+    old = Comment.objects.filter(pk=comment.pk).first()
+    old_body = old.body if old else ""
     comment.author_name = clean_name(author_name)[: comments_settings.MAX_NAME_LENGTH]
     comment.author_email = (author_email or "").strip().lower()
     comment.author_url = author_url or ""
@@ -307,7 +340,11 @@ def comment_moderator_edit(
     comment.body_html = render_comment_body(comment.body)
     comment.edited_at = timezone.now()
     with transaction.atomic():
+        if old is not None:
+            spamfilter.unlearn(old)
+        comment.trained_as = old.trained_as if old else comment.trained_as
         comment.save()
+        spamfilter.relearn(comment)
         if old_body != comment.body:
             _log(comment, CommentEvent.Action.EDITED, by=by, note=old_body[:5000])
         invalidation.post_page_changed(comment.post_id)
@@ -431,3 +468,45 @@ def subscription_confirm(*, subscription: Subscription) -> Subscription:
         subscription.confirmed_at = timezone.now()
         subscription.save(update_fields=["confirmed_at"])
     return subscription
+
+
+def ban_create(
+    *, kind: str, value: str, by=None, note: str = "", trash_existing: bool = False
+) -> tuple[Ban, int]:
+    """Block an author from commenting; optionally move everything they wrote to the trash.
+
+    Returns the ban and how many comments went to the trash. ``value`` is checked and
+    normalised (``bans.normalise`` raises ``ValidationError``).
+    """
+    value = bans.normalise(kind, value)
+    trashed = 0
+    with transaction.atomic():
+        ban, _created = Ban.objects.get_or_create(
+            kind=kind,
+            value=value,
+            defaults={
+                "note": note[:200],
+                "created_by": by if by is not None and by.is_authenticated else None,
+            },
+        )
+        if trash_existing:
+            covered = bans.comments_matching(kind, value).exclude(status=Status.TRASH).select_related("post")
+            for comment in covered:
+                comment_trash(comment=comment, by=by)
+                trashed += 1
+        bans.forget()
+    return ban, trashed
+
+
+def comments_purge_spam(*, older_than_days: int, now=None) -> int:
+    """Delete spam older than the given number of days for good; returns how many."""
+    if older_than_days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    # Replies hang below their parents; keep spam that someone's live reply still points at.
+    old = Comment.objects.filter(status=Status.SPAM, created_at__lt=cutoff).exclude(
+        replies__status__in=[Status.PENDING, Status.APPROVED]
+    )
+    pks = list(old.values_list("pk", flat=True)[:10_000])
+    _total, per_model = Comment.objects.filter(pk__in=pks).delete()
+    return per_model.get(Comment._meta.label, 0)

@@ -163,6 +163,10 @@ def test_moderation_settings_singleton_in_admin(client, moderator):
             "close_after_days": 0,
             "max_depth": 4,
             "notify_moderators": "on",
+            "spam_filter_enabled": "on",
+            "spam_hold_percent": 50,
+            "spam_percent": 90,
+            "spam_purge_days": 30,
         },
     )
     assert ModerationSettings.load().approval == "all"
