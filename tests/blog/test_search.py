@@ -171,7 +171,10 @@ def test_search_highlights_matches_in_title_and_snippet(client):
 
 def test_search_snippet_escapes_the_post_text(client):
     """Text that looks like markup stays text, also next to highlighted words."""
-    PostFactory(title="Code <b>fett</b>", body="<p>Schreiben Sie <code>&lt;script&gt;alert(1)&lt;/script&gt;</code> nie in Kommentare.</p>")
+    PostFactory(
+        title="Code <b>fett</b>",
+        body="<p>Schreiben Sie <code>&lt;script&gt;alert(1)&lt;/script&gt;</code> nie in Kommentare.</p>",
+    )
     html = page(client, "Kommentare")
     assert "<script>alert(1)</script>" not in html and "<b>fett</b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
