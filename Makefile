@@ -3,27 +3,42 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
-PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check --build-constraint build-constraints.txt
+PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser axe lint migrate messages bench clean css
+.PHONY: run test install install-dev lock lock-upgrade browser axe lint migrate messages bench clean css
 
+# The pip that comes with Python is enough: every wheel, no build constraints.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --disable-pip-version-check --upgrade "pip>=25.3"
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml build-constraints.txt
-	$(PIP_INSTALL) -e .
+# Exact versions with hashes from the lock files (make lock), so every machine and CI
+# installs the same; the lock holds setuptools too, so the project itself builds offline.
+$(VENV)/.installed: $(BIN)/python pyproject.toml setup.py requirements.lock
+	$(PIP_INSTALL) --require-hashes -r requirements.lock
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
-	$(PIP_INSTALL) -e ".[dev]"
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(PIP_INSTALL) --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
+
+# Write the lock files from pyproject.toml after a dependency changed (pins that still fit
+# are kept); `make lock-upgrade` moves every pin to the newest version within the bounds.
+LOCK_FLAGS := --quiet --no-emit-index-url --no-emit-find-links --allow-unsafe --generate-hashes \
+	--strip-extras --build-deps-for wheel --build-deps-for editable
+lock: $(BIN)/python
+	$(PIP_INSTALL) "pip-tools>=7.4,<8"
+	$(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_UPGRADE) -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_UPGRADE) --extra dev -o requirements-dev.lock pyproject.toml
+
+lock-upgrade:
+	$(MAKE) lock LOCK_UPGRADE=--upgrade
 
 migrate: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
@@ -64,7 +79,7 @@ messages: install
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 bench: install-dev
-	$(BIN)/python -m pip install --quiet -e ".[bench]" --build-constraint build-constraints.txt
+	$(PIP_INSTALL) -e ".[bench]"
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/comments.py
 	@echo "More (need PostgreSQL and Redis on 127.0.0.1): bench/votes.py, bench/load.py; bench/import_wxr.py. See bench/README.md."

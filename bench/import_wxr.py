@@ -36,6 +36,26 @@ PARAGRAPHS = [
 ]
 
 
+# Half the posts come from the block editor, as WordPress 6 saves them.
+BLOCKS = [
+    "<!-- wp:paragraph -->\n<p>Ein Absatz aus dem Block-Editor mit <strong>Betonung</strong>.</p>\n<!-- /wp:paragraph -->",
+    '<!-- wp:heading -->\n<h2 class="wp-block-heading">Zwischentitel</h2>\n<!-- /wp:heading -->',
+    '<!-- wp:columns -->\n<div class="wp-block-columns"><!-- wp:column -->\n<div class="wp-block-column">'
+    "<!-- wp:paragraph -->\n<p>Links.</p>\n<!-- /wp:paragraph --></div>\n<!-- /wp:column -->\n\n"
+    '<!-- wp:column -->\n<div class="wp-block-column"><!-- wp:paragraph -->\n<p>Rechts.</p>\n'
+    "<!-- /wp:paragraph --></div>\n<!-- /wp:column --></div>\n<!-- /wp:columns -->",
+    '<!-- wp:gallery {"linkTo":"none"} -->\n<figure class="wp-block-gallery has-nested-images columns-default">'
+    '<!-- wp:image {"id":1} -->\n<figure class="wp-block-image"><img src="/a.jpg" alt="A" class="wp-image-1"/></figure>\n'
+    '<!-- /wp:image -->\n\n<!-- wp:image {"id":2} -->\n<figure class="wp-block-image"><img src="/b.jpg" alt="B" '
+    'class="wp-image-2"/></figure>\n<!-- /wp:image --></figure>\n<!-- /wp:gallery -->',
+    '<!-- wp:embed {"url":"https://www.youtube.com/watch?v=abc","type":"video","providerNameSlug":"youtube"} -->\n'
+    '<figure class="wp-block-embed is-type-video is-provider-youtube"><div class="wp-block-embed__wrapper">\n'
+    "https://www.youtube.com/watch?v=abc\n</div></figure>\n<!-- /wp:embed -->",
+    '<!-- wp:list -->\n<ul class="wp-block-list"><!-- wp:list-item -->\n<li>Eins</li>\n<!-- /wp:list-item -->'
+    "\n\n<!-- wp:list-item -->\n<li>Zwei</li>\n<!-- /wp:list-item --></ul>\n<!-- /wp:list -->",
+]
+
+
 def cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
@@ -94,7 +114,7 @@ def generate(path: Path, posts: int, comments: int, seed: int = 4711) -> None:
             month = post % 12 + 1
             year = 2008 + post % 10
             slug = f"beitrag-{post}"
-            body = "\n\n".join(rng.sample(PARAGRAPHS, 4))
+            body = "\n\n".join(rng.sample(PARAGRAPHS if post % 2 else BLOCKS, 4))
             status = "draft" if post % 50 == 0 else "publish"
             count = per_post + (1 if post <= extra else 0)
             ids = list(range(next_comment, next_comment + count))

@@ -288,7 +288,7 @@ def seed(stdout) -> dict:
     from polls.models import Choice, Poll
 
     call_command("migrate", "--noinput", verbosity=0)
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", force=True, stdout=io.StringIO())
     author = get_user_model().objects.filter(is_superuser=True).first()
     now = timezone.now()
     for n in range(12):

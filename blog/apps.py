@@ -7,7 +7,7 @@ class BlogConfig(AppConfig):
     verbose_name = _("Blog")
 
     def ready(self):
-        from blog import signals  # noqa: F401 - cache invalidation hooks
+        from blog import checks, signals  # noqa: F401 - registers checks and cache invalidation hooks
         from blog.models import next_scheduled_publication
         from core.pagecache import register_stale_at
 

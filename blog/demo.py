@@ -8,10 +8,13 @@ never imports them. Every seeder must be idempotent.
 from __future__ import annotations
 
 import io
+import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -25,9 +28,25 @@ from blog.permissions import EDITORS, MODERATORS
 Seeder = Callable[..., None]
 _seeders: list[Seeder] = []
 
-DEMO_ADMIN = ("admin", "blogwerk-demo")
-DEMO_EDITOR = ("redaktion", "blogwerk-demo")
-DEMO_MODERATOR = ("moderation", "blogwerk-demo")
+# The password of the demo logins on a development machine (DEBUG). It is public, so
+# seed_demo never sets it elsewhere and `check --deploy` reports any login that still has it.
+DEMO_PASSWORD = "blogwerk-demo"  # noqa: S105 - public on purpose, see above
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    superuser: bool = False
+    group: str | None = None
+    first: str = ""
+    last: str = ""
+
+
+DEMO_ADMIN = DemoLogin("Admin", "admin", superuser=True, first="Erika", last="Mustermann")
+DEMO_EDITOR = DemoLogin("Editor", "redaktion", group=EDITORS, first="Max", last="Redakteur")
+DEMO_MODERATOR = DemoLogin("Moderator", "moderation", group=MODERATORS, first="Mona", last="Moderation")
+DEMO_LOGINS = (DEMO_ADMIN, DEMO_EDITOR, DEMO_MODERATOR)
 
 
 def register(seeder: Seeder) -> Seeder:
@@ -41,24 +60,50 @@ def seeders() -> list[Seeder]:
     return [seed_blog, *_seeders]
 
 
-def _user(username, password, *, superuser=False, group=None, first="", last=""):
+def _user(login: DemoLogin):
+    """The demo login's user; a new one cannot sign in until demo_logins_ensure() sets a password."""
+    return _user_get_or_create(login)[0]
+
+
+def _user_get_or_create(login: DemoLogin):
     User = get_user_model()
     user, created = User.objects.get_or_create(
-        username=username,
+        username=login.username,
         defaults={
             "is_staff": True,
-            "is_superuser": superuser,
-            "first_name": first,
-            "last_name": last,
-            "email": f"{username}@example.org",
+            "is_superuser": login.superuser,
+            "first_name": login.first,
+            "last_name": login.last,
+            "email": f"{login.username}@example.org",
+            "password": make_password(None),  # unusable until a password is set
         },
     )
-    if created:
-        user.set_password(password)
-        user.save()
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
+    if login.group:
+        user.groups.add(Group.objects.get(name=login.group))
+    return user, created
+
+
+def demo_logins_ensure(*, known_password: bool) -> list[tuple[DemoLogin, str]]:
+    """Create the demo logins and return (login, password) for those whose password to tell.
+
+    With ``known_password`` (a development machine) every login gets DEMO_PASSWORD when it is
+    new. Without it, new logins and any that still have DEMO_PASSWORD get a random password,
+    returned here and nowhere stored in clear; other existing passwords stay untouched.
+    """
+    told = []
+    for login in DEMO_LOGINS:
+        user, created = _user_get_or_create(login)
+        if known_password:
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            told.append((login, DEMO_PASSWORD))
+        elif created or user.check_password(DEMO_PASSWORD):
+            password = secrets.token_urlsafe(15)
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            told.append((login, password))
+    return told
 
 
 def _demo_picture(name: str, colors: tuple[str, str], label: str) -> ContentFile:
@@ -222,9 +267,9 @@ Wir setzen nur technisch notwendige Cookies. Es werden keine Skripte von Dritten
 
 
 def seed_blog(stdout=None) -> None:
-    admin = _user(*DEMO_ADMIN, superuser=True, first="Erika", last="Mustermann")
-    editor = _user(*DEMO_EDITOR, group=EDITORS, first="Max", last="Redakteur")
-    _user(*DEMO_MODERATOR, group=MODERATORS, first="Mona", last="Moderation")
+    admin = _user(DEMO_ADMIN)
+    editor = _user(DEMO_EDITOR)
+    _user(DEMO_MODERATOR)
     AuthorProfile.objects.get_or_create(
         user=admin,
         defaults={

@@ -45,6 +45,9 @@ EDITOR_ATTRIBUTES = {
     "source": {"src", "type", "srcset", "sizes", "media"},
     "track": {"src", "kind", "srclang", "label", "default"},
 }  # fmt: skip
+# Footnotes imported from WordPress link both ways: an id on the reference and on the note.
+for _tag in ("sup", "li"):
+    EDITOR_ATTRIBUTES[_tag] = EDITOR_ATTRIBUTES.get(_tag, set()) | {"id"}
 EDITOR_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 _md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")

@@ -3,17 +3,31 @@
 See ``README.md`` for the variables. Defaults suit local development only where DEBUG is on.
 """
 
+import os
 from pathlib import Path
 
+import bootstrap
 import environ
-import xstatic.pkg.bootstrap
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+_PACKAGE_DIR = Path(__file__).resolve().parent
+if (_PACKAGE_DIR / "templates").is_dir():
+    # Installed (pip install .): the project-wide templates, static files and translations
+    # are package data of config (see setup.py); data lives where the process is started.
+    BASE_DIR = _PACKAGE_DIR
+    _DEFAULT_DATA_DIR = Path.cwd()
+else:
+    # A source checkout: the folders at its top, data beside them.
+    BASE_DIR = _PACKAGE_DIR.parent
+    _DEFAULT_DATA_DIR = BASE_DIR
+
+# Where the SQLite database, uploads, collected static files and the .env file live unless
+# DATABASE_URL, MEDIA_ROOT or STATIC_ROOT say otherwise.
+DATA_DIR = Path(os.environ.get("DATA_DIR") or _DEFAULT_DATA_DIR)
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+environ.Env.read_env(DATA_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -94,7 +108,7 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test suite's database as a file, so real server processes can share it (tests/live).
     if env.str("SQLITE_TEST_NAME", default=""):
@@ -143,7 +157,7 @@ else:
     # Without Redis, every process on this machine shares one cache in SQLite files (diskcache):
     # page cache, content versions, rate and flood limits. Never process memory: with several
     # gunicorn workers each would keep its own truth (see core.checks).
-    CACHE_DIR = Path(env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")))
+    CACHE_DIR = Path(env.str("CACHE_DIR", default=str(DATA_DIR / "var" / "cache")))
     CACHES = {
         "default": {
             "BACKEND": "core.cache.SharedDiskCache",
@@ -175,13 +189,14 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static and media files ---------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("vendor/bootstrap", Path(xstatic.pkg.bootstrap.BASE_DIR)),
+    # Bootstrap from django-bootstrap-static, under the name the templates use.
+    ("vendor/bootstrap", Path(bootstrap.__file__).resolve().parent / "static" / "bootstrap"),
 ]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 # Let Django serve uploads itself (single-box set-ups, tests); behind a proxy let the proxy do it.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 # Uploads in S3-compatible object storage (pip install ".[s3]"), so every app server on
@@ -298,4 +313,10 @@ LOGGING = {
 }
 
 SITE_NAME = env.str("SITE_NAME", default="Blogwerk")
-SITE_URL = env.str("SITE_URL", default="")
+# The site's public address for absolute links in mails and feeds, e.g.
+# https://blog.example.org. Required without DEBUG (check --deploy reports it missing); when
+# unset, the one CSRF_TRUSTED_ORIGINS entry a single-site deployment has is that address.
+_SITE_ORIGINS = [origin for origin in CSRF_TRUSTED_ORIGINS if "*" not in origin]
+SITE_URL = env.str(
+    "SITE_URL", default=_SITE_ORIGINS[0] if len(CSRF_TRUSTED_ORIGINS) == len(_SITE_ORIGINS) == 1 else ""
+).rstrip("/")

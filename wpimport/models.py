@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 class LegacyItemQuerySet(models.QuerySet):
     def redirectable(self):
-        """Posts and pages that still exist, newest import first."""
+        """Posts and pages that still exist, and attachments, newest import first."""
         return (
             self.filter(
                 Q(kind=LegacyItem.Kind.POST, post__isnull=False)
                 | Q(kind=LegacyItem.Kind.PAGE, page__isnull=False)
+                | Q(kind=LegacyItem.Kind.ATTACHMENT)
             )
-            .select_related("post", "page")
+            .select_related("post", "page", "image")
             .order_by("-pk")
         )
 
@@ -87,3 +88,76 @@ class LegacyComment(models.Model):
 
     def __str__(self):
         return f"{self.site} comment #{self.wp_id}"
+
+
+class PageCommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=PageComment.Status.APPROVED)
+
+
+class PageComment(models.Model):
+    """A comment WordPress kept on a page, shown under the imported page as an archive.
+
+    Our comment system belongs to posts; these come over so a page's discussion is not lost.
+    Only approved ones are shown; they are read-only here.
+    """
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        PENDING = "pending", _("Pending")
+        SPAM = "spam", _("Spam")
+
+    site = models.CharField(_("WordPress site"), max_length=200)
+    wp_id = models.PositiveBigIntegerField(_("WordPress id"))
+    page = models.ForeignKey(
+        "blog.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="wordpress_comments"
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("reply to"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0)
+    author_name = models.CharField(_("name"), max_length=100)
+    author_url = models.URLField(_("website"), max_length=200, blank=True)
+    body_html = models.TextField(_("text"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
+    created_at = models.DateTimeField(_("written"))
+
+    objects = PageCommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("imported page comment")
+        verbose_name_plural = _("imported page comments")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "wp_id"], name="wpimport_pagecomment_once_per_site")
+        ]
+
+    def __str__(self):
+        return f"{self.author_name} on {self.page_id}"
+
+
+class LegacyTerm(models.Model):
+    """A WordPress category, tag or author id and old slug, for ``?cat=``, ``?author=`` & Co."""
+
+    class Taxonomy(models.TextChoices):
+        CATEGORY = "category", _("category")
+        TAG = "post_tag", _("tag")
+        AUTHOR = "author", _("author")
+
+    site = models.CharField(_("WordPress site"), max_length=200)
+    taxonomy = models.CharField(_("kind"), max_length=20, choices=Taxonomy.choices)
+    wp_id = models.PositiveBigIntegerField(_("WordPress id"))
+    old_slug = models.CharField(_("old slug"), max_length=200, db_index=True)
+    target = models.CharField(
+        _("new slug or user name"), max_length=200, help_text=_("Where the old address now leads.")
+    )
+
+    class Meta:
+        verbose_name = _("imported WordPress term")
+        verbose_name_plural = _("imported WordPress terms")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "taxonomy", "wp_id"], name="wpimport_term_once_per_site")
+        ]
+
+    def __str__(self):
+        return f"{self.site} {self.taxonomy} #{self.wp_id}"

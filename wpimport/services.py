@@ -8,6 +8,7 @@ are safe because every object is keyed by the export's site and its WordPress id
 from __future__ import annotations
 
 import datetime
+import hashlib
 import ipaddress
 import re
 import zoneinfo
@@ -16,15 +17,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.text import slugify
 
 from blog.images import delete_renditions, validate_image_file
@@ -32,8 +35,9 @@ from blog.models import RESERVED_PAGE_SLUGS, AuthorProfile, Category, Image, Pag
 from blog.permissions import EDITORS
 from core import invalidation
 from wpimport.conf import wpimport_settings
-from wpimport.markup import autop, wordpress_to_html
-from wpimport.models import LegacyComment, LegacyItem
+from wpimport.content import Attachment, Library, convert_content, picture_img, plain_title, tag_attrs
+from wpimport.markup import autop
+from wpimport.models import LegacyComment, LegacyItem, LegacyTerm, PageComment
 from wpimport.wxr import (
     WxrAuthor,
     WxrComment,
@@ -47,9 +51,19 @@ from wpimport.wxr import (
     read_wxr,
 )
 
-KINDS = ("authors", "categories", "tags", "posts", "pages", "attachments", "images", "comments")
+KINDS = (
+    "authors", "categories", "tags", "posts", "pages", "attachments", "images", "media files", "comments",
+)  # fmt: skip
+# WordPress's own bookkeeping types: not content, skipped without counting as a failure.
+INTERNAL_POST_TYPES = {
+    "nav_menu_item", "revision", "wp_block", "wp_navigation", "wp_template", "wp_template_part",
+    "wp_global_styles", "custom_css", "customize_changeset", "oembed_cache", "user_request",
+    "wp_font_family", "wp_font_face", "shop_order", "feedback", "jp_pay_order", "jp_pay_product",
+}  # fmt: skip
 OUTCOMES = ("created", "updated", "unchanged", "skipped")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
+# A change WordPress recorded this long after publication shows as "Aktualisiert am …".
+UPDATE_GRACE = datetime.timedelta(days=1)
 
 
 # --- The report ---------------------------------------------------------------------------
@@ -66,13 +80,17 @@ class ImportReport:
     counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     skipped: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     notes: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
 
     def count(self, kind: str, outcome: str, n: int = 1) -> None:
         self.counts[kind][outcome] += n
 
-    def skip(self, kind: str, reason: str) -> None:
+    def skip(self, kind: str, reason: str, *, failed: str = "") -> None:
+        """Count a skip; ``failed`` (where, e.g. "line 12") marks something that should have come over."""
         self.counts[kind]["skipped"] += 1
         self.skipped[kind][reason] += 1
+        if failed:
+            self.failures.append(f"{kind}: {reason} ({failed})")
 
     def note(self, text: str) -> None:
         self.notes.append(text)
@@ -98,6 +116,10 @@ class ImportReport:
             out.append(f"Note: {text}")
         if len(self.notes) > limit:
             out.append(f"… and {len(self.notes) - limit} more notes.")
+        for text in self.failures[:limit]:
+            out.append(f"NOT IMPORTED: {text}")
+        if len(self.failures) > limit:
+            out.append(f"… and {len(self.failures) - limit} more that could not be imported.")
         return out
 
 
@@ -123,6 +145,29 @@ def legacy_path(link: str) -> str:
     if path in ("", "/") or len(path) > 500:
         return ""
     return path
+
+
+_ID_PARAMS = ("p", "page_id", "attachment_id")
+SYNTHETIC_ID_BASE = 10**15  # far above any real WordPress id
+
+
+def item_id(wp_id: int | None, guid: str, link: str, *fallback: str) -> tuple[int, bool]:
+    """The item's WordPress id; without ``wp:post_id`` the ``?p=19`` of its guid or link, else a
+    stable synthetic id from its guid, link or the given texts. Returns (id, is_synthetic)."""
+    if wp_id:
+        return wp_id, False
+    for url in (guid, link):
+        try:
+            query = parse_qs(urlsplit(url or "").query)
+        except ValueError:
+            continue
+        for name in _ID_PARAMS:
+            value = (query.get(name) or [""])[0]
+            if value.isdigit() and 0 < len(value) < 16:
+                return int(value), False
+    seed = guid or link or "\x00".join(fallback)
+    digest = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).digest()
+    return SYNTHETIC_ID_BASE + int.from_bytes(digest[:5]), True
 
 
 def post_status(wp_status: str, password: str) -> tuple[str | None, str]:
@@ -228,6 +273,20 @@ def find_media_file(media_dir: Path, url: str) -> Path | None:
     return None
 
 
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+_UPLOAD_URL = re.compile(r"https?://[^\s\"'<>]+/wp-content/uploads/[^\s\"'<>]+?\.[A-Za-z0-9]{2,5}\b")
+_SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
+
+
+def _full_size(url: str) -> str:
+    """``bild-300x200.jpg`` → ``bild.jpg``: WordPress's resized copies name their original."""
+    return _SIZE_SUFFIX.sub("", url)
+
+
+def _stem(url: str) -> str:
+    return _full_size(url).rpartition(".")[0].lower()
+
+
 def _chunks(values: list, size: int) -> Iterable[list]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -269,6 +328,8 @@ def wxr_import(
     if not dry_run:
         touched = list(importer.touched_posts)
         invalidation.post_changed(*touched)
+        if importer.touched_pages:
+            invalidation.site_changed()
     return report
 
 
@@ -295,9 +356,19 @@ class _Importer:
         self.pending_count = 0
         self.touched_posts: set[int] = set()
         self.new_images: list[Image] = []
+        self.new_files: list[str] = []
         self.new_links: dict[type, list[tuple[int, int]]] = defaultdict(list)
         self.slugs: dict[type, set[str]] = {}
         self.fresh_items = self.fresh_comments = False
+        self.library = Library()
+        self.reusable: dict[int, str] = {}
+        # Bodies with galleries or playlists, converted again at the end, when every
+        # attachment of the file is known: (model, pk, content, wp id, footnotes).
+        self.deferred: list[tuple[type, int, str, int, str]] = []
+        self.old_media_hosts: set[str] = set()
+        self.touched_pages = False
+        self.page_comments: list[tuple[Page, list[WxrComment]]] = []
+        self.legacy_terms: dict[tuple[str, int], LegacyTerm] = {}
         self.editors = Group.objects.get_or_create(name=EDITORS)[0]
 
     # -- channel ---------------------------------------------------------------------------
@@ -344,6 +415,17 @@ class _Importer:
         self.flush_comments()
         if self.media_dir:
             self.attach_media()
+        self.convert_deferred()
+        if self.media_dir:
+            self.rewrite_media_urls()
+        self.flush_page_comments()
+        self.flush_legacy_terms()
+        if self.old_media_hosts and not self.media_dir:
+            hosts = ",".join(sorted(self.old_media_hosts))
+            self.report.note(
+                f"images and media stay on the old site ({hosts}): allow it with CSP_IMG_HOSTS={hosts} "
+                "or import the files with --media-dir path/to/wp-content/uploads"
+            )
 
     # -- authors and terms -----------------------------------------------------------------
 
@@ -385,6 +467,7 @@ class _Importer:
         self.users_by_login[author.login] = user
         if author.wp_id:
             self.users_by_wp_id[author.wp_id] = user
+            self.remember_term(LegacyTerm.Taxonomy.AUTHOR, author.wp_id, author.login, user.get_username())
         self.default_user = self.default_user or user
         return user
 
@@ -408,6 +491,8 @@ class _Importer:
             slug = make_slug(term.slug, term.name, 120)
             if slug not in self.categories:
                 self.category(term.slug, term.name, term.description, outcomes=outcomes)
+            if term.wp_id and slug in self.categories:
+                self.remember_term(LegacyTerm.Taxonomy.CATEGORY, term.wp_id, term.slug, slug)
         for term in categories:
             slug = make_slug(term.slug, term.name, 120)
             child = self.categories.get(slug)
@@ -426,9 +511,26 @@ class _Importer:
         for outcome in outcomes.values():
             self.report.count("categories", outcome)
         for term in self.terms:
-            if term.taxonomy == "post_tag":
-                self.tag(term.slug, term.name)
+            if term.taxonomy == "post_tag" and (tag := self.tag(term.slug, term.name)) and term.wp_id:
+                self.remember_term(LegacyTerm.Taxonomy.TAG, term.wp_id, term.slug, tag.slug)
         self.terms = []
+
+    def remember_term(self, taxonomy: str, wp_id: int, old_slug: str, target: str) -> None:
+        old_slug = slugify(unquote(old_slug))[:200] or str(wp_id)
+        self.legacy_terms[(taxonomy, wp_id)] = LegacyTerm(
+            site=self.site, taxonomy=taxonomy, wp_id=wp_id, old_slug=old_slug, target=target[:200]
+        )
+
+    def flush_legacy_terms(self) -> None:
+        """Old category, tag and author ids and slugs, for ``?cat=``, ``?author=`` and old paths."""
+        for term in self.legacy_terms.values():
+            term.site = self.site
+        LegacyTerm.objects.bulk_create(
+            list(self.legacy_terms.values()),
+            update_conflicts=True,
+            unique_fields=["site", "taxonomy", "wp_id"],
+            update_fields=["old_slug", "target"],
+        )
 
     def _is_ancestor(self, node: Category, candidate: Category) -> bool:
         seen, current = set(), candidate
@@ -489,18 +591,27 @@ class _Importer:
         self.ensure_site(item.line)
         self.flush_terms()
         kind = {"post": "posts", "page": "pages", "attachment": "attachments"}.get(item.post_type)
+        item.wp_id, synthetic = item_id(
+            item.wp_id, item.guid, item.link, item.post_type, item.slug, item.title, item.post_date
+        )
+        if item.post_type == "wp_block":
+            self.reusable[item.wp_id] = item.content
         if kind is None:
-            self.report.skip("posts", f"post type {item.post_type}")
-            self.skip_comments(item, "their post was skipped")
+            internal = item.post_type in INTERNAL_POST_TYPES
+            failed = "" if internal else f"line {item.line}, “{item.title[:60]}”"
+            self.report.skip("posts", f"post type {item.post_type}", failed=failed)
+            self.skip_comments(item, "their post was skipped", failed=bool(failed))
             return
-        if item.wp_id is None:
-            self.report.skip(kind, "no WordPress id")
-            self.report.note(f"line {item.line}: an item without wp:post_id was skipped")
-            self.skip_comments(item, "their post was skipped")
-            return
+        if synthetic:
+            self.report.note(f"line {item.line}: no wp:post_id; imported under the synthetic id {item.wp_id}")
+        for comment in item.comments:
+            if not comment.wp_id:  # hand-written exports: a stable id from what the comment says
+                comment.wp_id, _ = item_id(
+                    None, "", "", str(item.wp_id), comment.author, comment.date, comment.content
+                )
         if item.wp_id in self.seen_items:
-            self.report.skip(kind, "WordPress id twice in the file")
-            self.skip_comments(item, "their post was skipped")
+            self.report.skip(kind, "WordPress id twice in the file", failed=f"line {item.line}")
+            self.skip_comments(item, "their post was skipped", failed=True)
             return
         self.seen_items.add(item.wp_id)
         legacy = None
@@ -511,21 +622,45 @@ class _Importer:
                 .first()
             )
         if legacy is not None and legacy.kind != item.post_type:
-            self.report.skip(kind, f"WordPress id already imported as {legacy.kind}")
-            self.skip_comments(item, "their post was skipped")
+            self.report.skip(
+                kind, f"WordPress id already imported as {legacy.kind}", failed=f"line {item.line}"
+            )
+            self.skip_comments(item, "their post was skipped", failed=True)
             return
         if item.post_type == "post":
             self.post(item, legacy)
         elif item.post_type == "page":
             self.page(item, legacy)
-            self.skip_comments(item, "on a page (pages take no comments)")
         else:
             self.attachment(item, legacy)
-            self.skip_comments(item, "on an attachment")
+            self.skip_comments(item, "on an attachment", failed=True)
 
-    def skip_comments(self, item: WxrItem, reason: str) -> None:
-        for _comment in item.comments:
-            self.report.skip("comments", reason)
+    def skip_comments(self, item: WxrItem, reason: str, *, failed: bool = False) -> None:
+        for comment in item.comments:
+            self.report.skip("comments", reason, failed=f"line {comment.line}" if failed else "")
+
+    def convert(self, item: WxrItem) -> str:
+        """The body as our HTML; bodies that use attachments are converted again at the end."""
+        conversion = convert_content(
+            item.content,
+            library=self.library,
+            post_wp_id=item.wp_id,
+            footnotes=item.meta.get("footnotes", ""),
+            reusable=self.reusable,
+        )
+        if not conversion.needs_whole_file:  # else the final conversion reports
+            for note in dict.fromkeys(conversion.notes):
+                self.report.note(f"{item.post_type} {item.wp_id}: {note}")
+        self._needs_whole_file = conversion.needs_whole_file
+        if "/wp-content/uploads/" in item.content and not self.media_dir:
+            self.old_media_hosts.update(
+                f"{m.group(1)}"
+                for m in re.finditer(r"(https?://[^/\s\"'<>]+)/[^\s\"'<>]*wp-content/uploads/", item.content)
+            )
+        return conversion.html
+
+    def _modified(self, item: WxrItem) -> datetime.datetime | None:
+        return parse_wp_date(item.post_modified_gmt, item.post_modified, self.tz)
 
     def _date(self, item: WxrItem) -> datetime.datetime | None:
         return parse_wp_date(item.post_date_gmt, item.post_date, self.tz, item.pub_date)
@@ -558,23 +693,30 @@ class _Importer:
             status, note = Post.Status.DRAFT, "no usable date, imported as draft"
         if note:
             self.report.note(f"post {item.wp_id} “{item.title[:80]}”: {note}")
+        modified = self._modified(item)
         values = {
-            "title": (item.title or f"WordPress {item.wp_id}")[:250],
+            "title": (plain_title(item.title) or f"WordPress {item.wp_id}")[:250],
             "author": self.user_for(item.creator),
             "excerpt": autop(item.excerpt),
-            "body": wordpress_to_html(item.content),
+            "body": self.convert(item),
             "status": status,
             "published_at": published_at,
+            # "Aktualisiert am …" when WordPress saw a change after the day of publication.
+            "updated_at": modified
+            if modified and published_at and modified - published_at > UPDATE_GRACE
+            else None,
             "is_sticky": item.is_sticky,
             "comments_open": item.comment_status != "closed",
         }
+        if self._needs_whole_file and legacy is not None:
+            del values["body"]  # compared and saved at the end, with the whole file known
         category_ids, tag_ids = set(), set()
         for domain, nicename, name in item.terms:
             if domain == "category" and (category := self.category(nicename, name)):
                 category_ids.add(category.pk)
             elif domain == "post_tag" and (tag := self.tag(nicename, name)):
                 tag_ids.add(tag.pk)
-        base_slug = make_slug(item.slug, item.title, 250) or f"post-{item.wp_id}"
+        base_slug = make_slug(item.slug, plain_title(item.title), 250) or f"post-{item.wp_id}"
 
         if legacy is None:
             post = Post(**values, slug=self._unique_slug(Post, base_slug, "", 250))
@@ -607,6 +749,13 @@ class _Importer:
                 "updated" if changed or old_categories != category_ids or old_tags != tag_ids else "unchanged"
             )
         self.report.count("posts", outcome)
+        if self._needs_whole_file:
+            self.deferred.append((Post, post.pk, item.content, item.wp_id, item.meta.get("footnotes", "")))
+        modified = modified or published_at
+        if modified and post.modified_at != modified:
+            # The sitemap's lastmod and JSON-LD's dateModified: WordPress's time, not the import's.
+            Post.objects.filter(pk=post.pk).update(modified_at=modified)
+            post.modified_at = modified
         if outcome != "unchanged":
             self.touched_posts.add(post.pk)
         thumbnail = item.meta.get("_thumbnail_id", "").strip()
@@ -626,7 +775,7 @@ class _Importer:
 
     def save_legacy(self, legacy: LegacyItem, item: WxrItem, **extra) -> None:
         values = {
-            "old_path": legacy_path(item.link) if item.post_type != "attachment" else "",
+            "old_path": legacy_path(item.link),
             "url": (item.attachment_url or item.link)[:1000],
             "title": item.title[:250],
             "parent_wp_id": item.parent or None,
@@ -646,11 +795,13 @@ class _Importer:
         if note:
             self.report.note(f"page {item.wp_id} “{item.title[:80]}”: {note}")
         values = {
-            "title": (item.title or f"WordPress {item.wp_id}")[:200],
-            "body": wordpress_to_html(item.content),
+            "title": (plain_title(item.title) or f"WordPress {item.wp_id}")[:200],
+            "body": self.convert(item),
             "is_published": status == Post.Status.PUBLISHED and item.status == "publish",
         }
-        base_slug = make_slug(item.slug, item.title, 200) or f"page-{item.wp_id}"
+        if self._needs_whole_file and legacy is not None:
+            del values["body"]  # compared and saved at the end, with the whole file known
+        base_slug = make_slug(item.slug, plain_title(item.title), 200) or f"page-{item.wp_id}"
         if base_slug in RESERVED_PAGE_SLUGS or base_slug.isdigit():
             base_slug = f"page-{base_slug}"
         if legacy is None:
@@ -672,12 +823,29 @@ class _Importer:
                 page.save()
             outcome = "updated" if changed else "unchanged"
         self.report.count("pages", outcome)
+        self.touched_pages = self.touched_pages or outcome != "unchanged"
+        if self._needs_whole_file:
+            self.deferred.append((Page, page.pk, item.content, item.wp_id, item.meta.get("footnotes", "")))
+        modified = self._modified(item) or self._date(item)
+        if modified and page.modified_at != modified:
+            Page.objects.filter(pk=page.pk).update(modified_at=modified)
         self.save_legacy(legacy, item)
+        if item.comments:
+            self.page_comments.append((page, item.comments))
 
     def attachment(self, item: WxrItem, legacy: LegacyItem | None) -> None:
         if not item.attachment_url:
-            self.report.skip("attachments", "no attachment URL")
+            self.report.skip("attachments", "no attachment URL", failed=f"line {item.line}")
             return
+        alt_text = item.meta.get("_wp_attachment_image_alt", "").strip()
+        self.library.by_id[item.wp_id] = Attachment(
+            wp_id=item.wp_id,
+            url=item.attachment_url,
+            title=plain_title(item.title),
+            alt=alt_text,
+            caption=plain_title(item.excerpt),
+            parent=item.parent,
+        )
         outcome = "created" if legacy is None else "unchanged"
         if legacy is None:
             legacy = LegacyItem(site=self.site, wp_id=item.wp_id, kind=LegacyItem.Kind.ATTACHMENT)
@@ -722,7 +890,8 @@ class _Importer:
                 if not reason and comment.wp_id in self.seen_comments:
                     reason = "comment id twice in the file"
                 if reason:
-                    self.report.skip("comments", reason)
+                    failed = reason in ("no comment id", "comment id twice in the file")
+                    self.report.skip("comments", reason, failed=f"line {comment.line}" if failed else "")
                     continue
                 self.seen_comments.add(comment.wp_id)
                 accepted[comment.wp_id] = comment
@@ -798,6 +967,56 @@ class _Importer:
         self.report.count("comments", "updated", len(updates))
         self.report.count("comments", "unchanged", len(planned) - len(new_legacy) - len(updates))
 
+    def flush_page_comments(self) -> None:
+        """Comments on pages, kept as the page's read-only archive (approved ones are shown)."""
+        from comments.sanitize import clean_body_text, clean_name, is_safe_absolute_url, render_comment_body
+
+        statuses = {"approved": PageComment.Status.APPROVED, "spam": PageComment.Status.SPAM}
+        for page, comments in self.page_comments:
+            accepted = {}
+            for comment in comments:
+                reason = comment_skip_reason(comment)
+                if not reason and comment.wp_id in self.seen_comments:
+                    reason = "comment id twice in the file"
+                if reason:
+                    failed = reason in ("no comment id", "comment id twice in the file")
+                    self.report.skip("comments", reason, failed=f"line {comment.line}" if failed else "")
+                    continue
+                self.seen_comments.add(comment.wp_id)
+                accepted[comment.wp_id] = comment
+            threads = thread_depths({wp_id: c.parent for wp_id, c in accepted.items()})
+            existing = {
+                c.wp_id: c for c in PageComment.objects.filter(site=self.site, wp_id__in=list(accepted))
+            }
+            saved: dict[int, PageComment] = {}
+            for wp_id, comment in sorted(accepted.items(), key=lambda entry: threads[entry[0]][1]):
+                parent_wp_id, depth = threads[wp_id]
+                url = comment.url if is_safe_absolute_url(comment.url) and len(comment.url) <= 200 else ""
+                values = {
+                    "page": page,
+                    "parent": saved.get(parent_wp_id) if parent_wp_id else None,
+                    "depth": depth,
+                    "author_name": clean_name(comment.author)[:100] or "Anonymous",
+                    "author_url": url,
+                    "body_html": render_comment_body(clean_body_text(comment.content)),
+                    "status": statuses.get(comment_status(comment.approved), PageComment.Status.PENDING),
+                    "created_at": parse_wp_date(comment.date_gmt, comment.date, self.tz) or self.now,
+                }
+                obj = existing.get(wp_id)
+                if obj is None:
+                    obj = PageComment.objects.create(site=self.site, wp_id=wp_id, **values)
+                    outcome = "created"
+                else:
+                    dirty = [k for k, v in values.items() if getattr(obj, k) != v]
+                    for name in dirty:
+                        setattr(obj, name, values[name])
+                    if dirty:
+                        obj.save()
+                    outcome = "updated" if dirty else "unchanged"
+                self.touched_pages = self.touched_pages or outcome != "unchanged"
+                self.report.count("comments", outcome)
+                saved[wp_id] = obj
+
     # -- media -----------------------------------------------------------------------------
 
     def attach_media(self) -> None:
@@ -826,34 +1045,125 @@ class _Importer:
             if image is not None and legacy.post.featured_image_id != image.pk:
                 Post.objects.filter(pk=legacy.post_id).update(featured_image=image)
                 self.touched_posts.add(legacy.post_id)
-        self.rewrite_media_urls(attachments.values())
+        self.attachments = attachments
+        for wp_id, attachment in self.library.by_id.items():
+            if wp_id in attachments and attachment.kind == "image":
+                attachment.image = self.image_for(attachments[wp_id])
 
-    def rewrite_media_urls(self, attachments) -> None:
-        """Point images in post bodies (any WordPress size, ``-300x200``) at their imported copy."""
-        new_urls: dict[str, str] = {}
-        for attachment in attachments:
-            if attachment.parent_wp_id or attachment.image_id:
+    def convert_deferred(self) -> None:
+        """Bodies with galleries and playlists again, now that every attachment is known."""
+        for model, pk, content, wp_id, footnotes in self.deferred:
+            conversion = convert_content(
+                content, library=self.library, post_wp_id=wp_id, footnotes=footnotes, reusable=self.reusable
+            )
+            for note in dict.fromkeys(conversion.notes):
+                self.report.note(f"{model._meta.model_name} {wp_id}: {note}")
+            html = conversion.html
+            obj = model.objects.get(pk=pk)
+            if obj.body != html:
+                modified_at = obj.modified_at
+                obj.body = html
+                obj.save()
+                model.objects.filter(pk=pk).update(modified_at=modified_at)
+                if model is Post:
+                    self.touched_posts.add(pk)
+
+    def rewrite_media_urls(self) -> None:
+        """Every uploads file a body names and ``--media-dir`` holds becomes local: images (any
+        WordPress size, ``-300x200``) as images with renditions and ``srcset``, audio, video and
+        documents as copies in the media storage; the bodies point at them."""
+        self.by_stem: dict[str, Image | None] = {}
+        self.by_path: dict[Path, Image | None] = {}
+        self.copied: dict[Path, str | None] = {}
+        self.copied_missing: set[str] = set()
+        for attachment in self.attachments.values():
+            if attachment.image_id or attachment.parent_wp_id:
                 image = self.image_for(attachment)
                 if image is not None:
-                    stem = attachment.url.rpartition(".")[0]
-                    new_urls[stem.lower()] = image.fallback_url
-        if not new_urls:
-            return
-        pattern = re.compile(r"(https?://[^\s\"'<>]+?)(?:-\d+x\d+)?\.(?:jpe?g|png|gif|webp)\b", re.IGNORECASE)
+                    self.by_stem[_stem(attachment.url)] = image
+        for model, kind in ((Post, LegacyItem.Kind.POST), (Page, LegacyItem.Kind.PAGE)):
+            field = "post_id" if model is Post else "page_id"
+            ids = LegacyItem.objects.filter(site=self.site, kind=kind, **{f"{field}__isnull": False})
+            for chunk in _chunks(list(ids.values_list(field, flat=True)), 500):
+                for obj in model.objects.filter(pk__in=chunk):
+                    body = _IMG_TAG.sub(self._local_img, obj.body)
+                    body = _UPLOAD_URL.sub(self._local_url, body)
+                    if body != obj.body:
+                        modified_at = obj.modified_at
+                        obj.body = body
+                        obj.save()
+                        model.objects.filter(pk=obj.pk).update(modified_at=modified_at)
+                        if model is Post:
+                            self.touched_posts.add(obj.pk)
+                        else:
+                            self.touched_pages = True
 
-        def replace(match: re.Match) -> str:
-            return new_urls.get(match.group(1).lower(), match.group(0))
+    def local_image(self, url: str, alt: str = "") -> Image | None:
+        """The imported image for an uploads URL: an attachment's, or one made from the file."""
+        stem = _stem(url)
+        if stem in self.by_stem:
+            return self.by_stem[stem]
+        path = find_media_file(self.media_dir, url) or find_media_file(self.media_dir, _full_size(url))
+        image = None
+        if path is not None and path.suffix.lower() in IMAGE_SUFFIXES:
+            if path not in self.by_path:
+                self.by_path[path] = self._image_from_file(path, alt, url)
+            image = self.by_path[path]
+        elif path is None and not self.dry_run:
+            self.report.skip("images", "file not found in the media folder", failed=url[:200])
+        self.by_stem[stem] = image
+        return image
 
-        post_ids = LegacyItem.objects.filter(
-            site=self.site, kind=LegacyItem.Kind.POST, post__isnull=False
-        ).values_list("post_id", flat=True)
-        for chunk in _chunks(list(post_ids), 500):
-            for post in Post.objects.filter(pk__in=chunk):
-                body = pattern.sub(replace, post.body)
-                if body != post.body:
-                    post.body = body
-                    post.save()
-                    self.touched_posts.add(post.pk)
+    def _image_from_file(self, path: Path, alt: str, url: str) -> Image | None:
+        with path.open("rb") as handle:
+            upload = File(handle, name=path.name)
+            try:
+                validate_image_file(upload)
+            except ValidationError:
+                self.report.skip("images", "not a readable image", failed=url[:200])
+                return None
+            self.report.count("images", "created")
+            if self.dry_run:
+                return None
+            image = Image(file=upload, alt_text=(alt or path.stem)[:250])
+            image.save()
+        self.new_images.append(image)
+        return image
+
+    def _local_img(self, match: re.Match) -> str:
+        attrs = tag_attrs(match.group(0))
+        src = attrs.get("src", "")
+        if "/wp-content/uploads/" not in src:
+            return match.group(0)
+        image = self.local_image(src, attrs.get("alt", ""))
+        if image is None:
+            return match.group(0)
+        kept = "".join(f' {name}="{escape(attrs[name])}"' for name in ("class", "title") if attrs.get(name))
+        return picture_img(src=image.fallback_url, alt=attrs.get("alt", ""), image=image,
+                           sizes="(min-width: 992px) 720px, 100vw")[:-1] + f"{kept}>"  # fmt: skip
+
+    def _local_url(self, match: re.Match) -> str:
+        url = match.group(0)
+        suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+        if suffix in IMAGE_SUFFIXES:
+            image = self.local_image(url)
+            return image.fallback_url if image is not None else url
+        path = find_media_file(self.media_dir, url)
+        if path is None:
+            if url not in self.copied_missing:
+                self.copied_missing.add(url)
+                self.report.skip("media files", "file not found in the media folder", failed=url[:200])
+            return url
+        if path not in self.copied:
+            self.copied[path] = None
+            if not self.dry_run:
+                with path.open("rb") as handle:
+                    relative = path.relative_to(self.media_dir.resolve()).as_posix()
+                    name = default_storage.save(f"wordpress/{relative}", File(handle))
+                self.new_files.append(name)
+                self.copied[path] = default_storage.url(name)
+            self.report.count("media files", "created")
+        return self.copied[path] or url
 
     def image_for(self, attachment: LegacyItem) -> Image | None:
         if attachment.image is not None:
@@ -866,14 +1176,14 @@ class _Importer:
             return None
         path = find_media_file(self.media_dir, attachment.url)
         if path is None:
-            self.report.skip("images", "file not found in the media folder")
+            self.report.skip("images", "file not found in the media folder", failed=attachment.url[:200])
             return None
         with path.open("rb") as handle:
             upload = File(handle, name=path.name)
             try:
                 validate_image_file(upload)
             except ValidationError:
-                self.report.skip("images", "not a readable image")
+                self.report.skip("images", "not a readable image", failed=attachment.url[:200])
                 return None
             if self.dry_run:
                 self.report.count("images", "created")
@@ -888,6 +1198,8 @@ class _Importer:
 
     def discard_files(self) -> None:
         """Remove files written for images whose database rows were rolled back."""
+        for name in self.new_files:
+            default_storage.delete(name)
         for image in self.new_images:
             delete_renditions(image.renditions, image.file.storage)
             if image.file:

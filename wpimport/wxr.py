@@ -186,6 +186,7 @@ class WxrTerm:
     name: str
     parent_slug: str = ""
     description: str = ""
+    wp_id: int = 0
 
 
 @dataclass
@@ -229,6 +230,8 @@ class WxrItem:
     excerpt: str = ""
     post_date: str = ""
     post_date_gmt: str = ""
+    post_modified: str = ""
+    post_modified_gmt: str = ""
     comment_status: str = ""
     slug: str = ""
     status: str = ""
@@ -267,9 +270,15 @@ def parse_term(node: Node) -> WxrTerm | None:
             node.get("wp:cat_name").strip(),
             node.get("wp:category_parent").strip(),
             node.get("wp:category_description").strip(),
+            _int(node.get("wp:term_id")) or 0,
         )
     if node.tag == "wp:tag":
-        return WxrTerm("post_tag", node.get("wp:tag_slug").strip(), node.get("wp:tag_name").strip())
+        return WxrTerm(
+            "post_tag",
+            node.get("wp:tag_slug").strip(),
+            node.get("wp:tag_name").strip(),
+            wp_id=_int(node.get("wp:term_id")) or 0,
+        )
     if node.tag == "wp:term" and node.get("wp:term_taxonomy") in {"category", "post_tag"}:
         return WxrTerm(
             node.get("wp:term_taxonomy"),
@@ -277,6 +286,7 @@ def parse_term(node: Node) -> WxrTerm | None:
             node.get("wp:term_name").strip(),
             node.get("wp:term_parent").strip(),
             node.get("wp:term_description").strip(),
+            _int(node.get("wp:term_id")) or 0,
         )
     return None
 
@@ -295,6 +305,8 @@ def parse_item(node: Node) -> WxrItem:
         excerpt=node.get("excerpt:encoded"),
         post_date=node.get("wp:post_date").strip(),
         post_date_gmt=node.get("wp:post_date_gmt").strip(),
+        post_modified=node.get("wp:post_modified").strip(),
+        post_modified_gmt=node.get("wp:post_modified_gmt").strip(),
         comment_status=node.get("wp:comment_status").strip(),
         slug=node.get("wp:post_name").strip(),
         status=node.get("wp:status").strip(),

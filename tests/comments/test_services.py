@@ -138,8 +138,8 @@ def test_report_notifies_and_logs_once():
 
 
 def test_seed_demo_adds_threaded_discussion_idempotently():
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
+    call_command("seed_demo", force=True)
     comments = Comment.objects.filter(post__slug="social-media-pr-marketing-oder-privat")
     assert comments.count() == 9
     assert comments.filter(status="pending").count() == 2

@@ -8,8 +8,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_adds_the_social_media_poll_embedded_in_a_post(client):
-    call_command("seed_demo", stdout=None)
-    call_command("seed_demo", stdout=None)  # idempotent
+    call_command("seed_demo", force=True, stdout=None)
+    call_command("seed_demo", force=True, stdout=None)  # idempotent
     poll = Poll.objects.get(slug="social-media-pr-marketing-oder-privat")
     assert poll.question == "Social Media: PR, Marketing oder Privat?"
     assert poll.legacy_id == 1234

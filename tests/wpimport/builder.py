@@ -67,6 +67,9 @@ class Item:
     menu_order: int = 0
     comment_status: str = "open"
     attachment_url: str = ""
+    modified_gmt: str | None = None
+    has_post_id: bool = True  # hand-written exports leave wp:post_id out
+    guid: str | None = None
     categories: list[tuple[str, str]] = field(default_factory=list)  # (slug, name)
     tags: list[tuple[str, str]] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
@@ -87,6 +90,10 @@ class Item:
             for k, v in self.meta.items()
         )
         gmt = "" if self.date_gmt is None else f"<wp:post_date_gmt>{cdata(self.date_gmt)}</wp:post_date_gmt>"
+        if self.modified_gmt is not None:
+            gmt += f"<wp:post_modified_gmt>{cdata(self.modified_gmt)}</wp:post_modified_gmt>"
+        post_id = f"<wp:post_id>{self.wp_id}</wp:post_id>" if self.has_post_id else ""
+        guid = self.guid if self.guid is not None else f"{SITE}/?p={self.wp_id}"
         attachment = (
             f"<wp:attachment_url>{cdata(self.attachment_url)}</wp:attachment_url>"
             if self.attachment_url
@@ -98,11 +105,11 @@ class Item:
     <link>{escape(link)}</link>
     <pubDate>Tue, 24 May 2011 13:05:00 +0000</pubDate>
     <dc:creator>{cdata(self.creator)}</dc:creator>
-    <guid isPermaLink="false">{SITE}/?p={self.wp_id}</guid>
+    <guid isPermaLink="false">{escape(guid)}</guid>
     <description></description>
     <content:encoded>{cdata(self.content)}</content:encoded>
     <excerpt:encoded>{cdata(self.excerpt)}</excerpt:encoded>
-    <wp:post_id>{self.wp_id}</wp:post_id>
+    {post_id}
     <wp:post_date>{cdata(self.date)}</wp:post_date>
     {gmt}
     <wp:comment_status>{cdata(self.comment_status)}</wp:comment_status>

@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -278,7 +279,7 @@ def test_import_media_dir_turns_found_files_into_featured_images(run_import, tmp
         Item(13, "kaputt", post_type="attachment", status="inherit", attachment_url=url + "kaputt.jpg"),
         Item(14, "fehlt", post_type="attachment", status="inherit", attachment_url=url + "fehlt.jpg"),
     ]
-    report = run_import(None, "--media-dir", str(media), items=items)
+    report = run_import(None, "--media-dir", str(media), "--allow-skips", items=items)
     posts = {
         legacy.wp_id: legacy.post for legacy in LegacyItem.objects.filter(kind="post").select_related("post")
     }
@@ -289,7 +290,7 @@ def test_import_media_dir_turns_found_files_into_featured_images(run_import, tmp
     assert Image.objects.count() == 2
     assert "not a readable image: 1" in report and "file not found in the media folder: 1" in report
 
-    run_import(None, "--media-dir", str(media), items=items)
+    run_import(None, "--media-dir", str(media), "--allow-skips", items=items)
     assert Image.objects.count() == 2
 
 
@@ -321,4 +322,47 @@ def test_import_media_dir_points_body_images_at_the_imported_copies(run_import, 
     assert "alt.example.org" not in post.body_html
     # Both body images are served as responsive <picture>s, never the original file.
     assert post.body_html.count("<picture>") == 2 and image.file.url not in post.body_html
+    assert 'alt="Sonne"' in post.body_html
     assert post.featured_image == image
+
+
+def test_import_media_dir_makes_every_uploaded_file_in_a_body_local(run_import, tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    media = tmp_path / "uploads"
+    _jpeg(media / "2011" / "05" / "kein-anhang.jpg")
+    (media / "2011" / "05" / "folge.mp3").write_bytes(b"ID3 not really audio")
+    url = "http://alt.example.org/wp-content/uploads/2011/05"
+    body = (
+        f'<img src="{url}/kein-anhang-150x150.jpg" alt="Ohne Anhang" class="alignleft" '
+        f'srcset="{url}/kein-anhang-150x150.jpg 150w, {url}/kein-anhang.jpg 640w" />\n\n'
+        f'[audio mp3="{url}/folge.mp3"][/audio]\n\n<a href="{url}/fehlt.pdf">PDF</a>'
+    )
+    report = run_import(None, "--media-dir", str(media), "--allow-skips", items=[Item(1, content=body)])
+    post = Post.objects.get()
+    image = Image.objects.get()
+    assert image.alt_text == "Ohne Anhang"
+    assert "<picture>" in post.body_html
+    assert "alt.example.org/wp-content/uploads/2011/05/kein-anhang" not in post.body_html
+    assert '<source src="/media/wordpress/2011/05/folge.mp3" type="audio/mpeg">' in post.body_html
+    assert (tmp_path / "media" / "wordpress" / "2011" / "05" / "folge.mp3").exists()
+    assert f'href="{url}/fehlt.pdf"' in post.body_html  # not in the folder: stays, and is reported
+    assert re.search(r"^media files\s+1\s+0\s+0\s+1$", report, re.M)
+    assert f"NOT IMPORTED: media files: file not found in the media folder ({url}/fehlt.pdf)" in report
+
+
+def test_import_media_dir_gives_galleries_local_images_with_srcset(run_import, tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    media = tmp_path / "uploads"
+    _jpeg(media / "2011" / "05" / "eins.jpg")
+    url = "http://alt.example.org/wp-content/uploads/2011/05/eins.jpg"
+    items = [
+        Item(1, content='[gallery ids="9" link="file"]'),
+        Item(9, post_type="attachment", status="inherit", parent=1, attachment_url=url,
+             meta={"_wp_attachment_image_alt": "Eins"}),
+    ]  # fmt: skip
+    run_import(None, "--media-dir", str(media), items=items)
+    body = Post.objects.get().body_html
+    image = Image.objects.get()
+    assert '<ul class="wp-gallery__grid"><li class="wp-gallery__item"><figure class="bw-figure"' in body
+    assert "<picture>" in body and image.fallback_url in body
+    assert 'alt="Eins"' in body and "alt.example.org" not in body

@@ -60,13 +60,16 @@ def test_same_path_as_the_new_permalink_is_simply_served(client, imported):
     assert client.get("/2011/05/neuer-monat/").status_code == 200
 
 
-def test_drafts_and_unknown_ids_do_not_redirect(client, imported):
+def test_drafts_and_unknown_ids_are_not_found_not_the_home_page(client, imported):
     assert client.get("/2011/05/24/entwurf/").status_code == 404
-    assert client.get("/", {"p": "103"}).status_code == 200
-    assert client.get("/", {"p": "999"}).status_code == 200
-    assert client.get("/", {"p": "abc"}).status_code == 200
-    assert client.get("/", {"p": "9" * 40}).status_code == 200
+    assert client.get("/", {"p": "103"}).status_code == 404
+    assert client.get("/", {"p": "999"}).status_code == 404
+    assert client.get("/", {"page_id": "999"}).status_code == 404
+    assert client.get("/", {"attachment_id": "999"}).status_code == 404
+    assert client.get("/", {"p": "abc"}).status_code == 404
+    assert client.get("/", {"p": "9" * 40}).status_code == 404
     assert client.get("/gibt-es-nicht/").status_code == 404
+    assert client.get("/", {"page": "1"}).status_code == 200
 
 
 def test_redirect_lookup_costs_one_query(client, imported, django_assert_max_num_queries):

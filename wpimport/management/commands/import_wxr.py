@@ -30,12 +30,17 @@ class Command(BaseCommand):
             help="A copy of wp-content/uploads; images found there become the posts' featured images.",
         )
         parser.add_argument(
+            "--allow-skips",
+            action="store_true",
+            help="Exit with 0 even when some items could not be imported (they are listed).",
+        )
+        parser.add_argument(
             "--time-zone",
             default=settings.TIME_ZONE,
             help="The blog's time zone, for dates the export has no GMT value for (default: %(default)s).",
         )
 
-    def handle(self, *args, file, dry_run, media_dir, time_zone, verbosity, **options):
+    def handle(self, *args, file, dry_run, media_dir, time_zone, verbosity, allow_skips=False, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
@@ -69,3 +74,10 @@ class Command(BaseCommand):
                 bar.close()
         if verbosity:
             self.stdout.write("\n".join(report.lines()))
+        if report.failures and not allow_skips:
+            done = "Nothing was written (dry run)." if dry_run else "Everything else was imported."
+            raise CommandError(
+                f"{len(report.failures)} item(s) could not be imported (listed as NOT IMPORTED). "
+                f"{done} Fix the export, or pass --allow-skips to accept this.",
+                returncode=3,
+            )
