@@ -7,7 +7,7 @@ PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lock lock-upgrade browser axe lint migrate messages bench clean css
+.PHONY: run test install install-dev lock lock-upgrade browser axe lint migrate messages bench clean
 
 # The pip that comes with Python is enough: every wheel, no build constraints.
 $(BIN)/python:
@@ -59,10 +59,6 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	else echo "npm is missing: the accessibility checks will be skipped." >&2; fi
 
 axe: node_modules/axe-core/axe.min.js
-
-# The Bootstrap subset the pages load (static/css/bootstrap.subset.css, committed): PurgeCSS from npm.
-css: install axe
-	node scripts/build-css.mjs
 
 test: install-dev browser axe
 	$(BIN)/ruff check --quiet .

