@@ -22,7 +22,6 @@ DEFAULTS = {
     "MODERATION_MAIL_INTERVAL": 10 * 60,  # at most one "comments wait" mail per interval
     "MODERATION_LINK_MAX_AGE": 14 * 24 * 60 * 60,
     "SUBSCRIPTION_CONFIRM_MAX_AGE": 7 * 24 * 60 * 60,
-    "MAIL_IN_BACKGROUND": True,  # send in a thread after commit, never blocking a request
     "REMEMBER_COOKIE": "comment_author",
     "REMEMBER_COOKIE_AGE": 365 * 24 * 60 * 60,
 }

@@ -1,25 +1,32 @@
-"""E-mail about comments, prepared after the transaction commits and sent without blocking.
+"""E-mail about comments: prepared by a task after the transaction commits, sent by tasks.
 
 - Moderators: one mail listing what waits, at most one per ``MODERATION_MAIL_INTERVAL``
-  (later arrivals go into the next mail, or the one ``manage.py comments_notify`` sends
-  from cron), with signed one-click links to approve or mark as spam.
+  (later arrivals go into the next mail, which the worker's periodic digest sends once the
+  interval is over), with signed one-click links to approve or mark as spam.
 - The post's author: each newly approved comment (unless turned off in their profile).
 - Reply subscribers (double opt-in): a confirmation mail once the comment is approved, then
   a mail for each approved reply to their comments on that post.
 Every mail carries a signed unsubscribe link; nothing goes out for held or spam comments.
+
+How a mail travels (``comments/tasks.py``): the change commits and queues a task
+(``schedule``); the worker runs the builder below in one transaction that both records who
+was told (``moderators_notified_at``, ``announced_at``, ``confirmation_sent_at``: so nobody is
+told twice) and queues one ``mail_send`` task per message. Each mail's task is marked done
+only after the mail server accepted it, and is retried with backoff until then.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+from datetime import timedelta
+from email.utils import make_msgid
 from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.cache import cache
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -31,10 +38,10 @@ from comments.conf import comments_settings
 from comments.models import Comment, CommentReport, MailOptOut, ModerationSettings, Subscription
 from comments.moderation import describe
 from comments.sanitize import clean_header_value
+from core.tasks import job_lock
 
 logger = logging.getLogger(__name__)
 
-MODERATION_MAIL_KEY = "comments:moderation-mail"
 SALT_MODERATE = "comments.moderate"
 SALT_UNSUBSCRIBE = "comments.unsubscribe"
 SALT_CONFIRM = "comments.confirm"
@@ -73,39 +80,70 @@ def absolute(base_url: str, path: str) -> str:
 
 
 # --- scheduling ---------------------------------------------------------------------------
+BUILDERS = ("comment_submitted", "comment_approved", "moderators_digest")
+
+
 def schedule(builder, *args, **kwargs) -> None:
-    """Build the mails after commit, send them outside the request; failures are only logged."""
-    transaction.on_commit(partial(_build_and_send, builder, *args, **kwargs))
+    """After commit, queue the task that prepares the mails of ``builder``; the worker sends them."""
+    if builder.__name__ not in BUILDERS:
+        raise ValueError(f"{builder.__name__} is not a notification builder")
+    transaction.on_commit(partial(_enqueue, builder.__name__, args, kwargs), robust=True)
 
 
-def _build_and_send(builder, *args, **kwargs) -> None:
-    try:
-        with translation.override(settings.LANGUAGE_CODE):
-            messages = builder(*args, **kwargs)
-    except Exception:
-        logger.exception("could not prepare comment notifications")
-        return
-    if not messages:
-        return
-    if comments_settings.MAIL_IN_BACKGROUND:
-        threading.Thread(target=send_messages, args=(messages,), daemon=True).start()
-    else:
-        send_messages(messages)
+def _enqueue(name: str, args: tuple, kwargs: dict) -> None:
+    from comments.tasks import notices_prepare
+
+    notices_prepare.enqueue(name, *args, **kwargs)
 
 
-def send_messages(messages: list[EmailMessage]) -> int:
-    sent = 0
-    try:
-        with get_connection(fail_silently=False) as connection:
-            for message in messages:
-                try:
-                    message.connection = connection
-                    sent += message.send()
-                except Exception:
-                    logger.exception("could not send comment notification to %s", message.to)
-    except Exception:
-        logger.exception("mail server unavailable for comment notifications")
-    return sent
+def notices_queue(name: str, *args, **kwargs) -> int:
+    """Run a builder and queue its mails, in one transaction; return how many were queued."""
+    builders = {
+        "comment_submitted": comment_submitted,
+        "comment_approved": comment_approved,
+        "moderators_digest": moderators_digest,
+    }
+    if name not in builders:
+        raise ValueError(f"{name} is not a notification builder")
+    # Create (and cache) the settings record outside the transaction: cached while still
+    # uncommitted, another process would read a record it cannot see in the database.
+    ModerationSettings.load()
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        messages = builders[name](*args, **kwargs)
+        messages_queue(messages)
+    return len(messages)
+
+
+def messages_queue(messages: list[EmailMessage]) -> None:
+    """One ``mail_send`` task per message, in the caller's transaction."""
+    from comments.tasks import mail_send
+
+    for message in messages:
+        mail_send.enqueue(message_to_data(message))
+
+
+def message_to_data(message: EmailMessage) -> dict:
+    """A message as JSON for the task queue. Its Message-ID is fixed now, so that a mail sent
+    again after a worker died mid-send can be recognised as the same mail."""
+    headers = dict(message.extra_headers)
+    headers.setdefault("Message-ID", make_msgid(domain=str(DNS_NAME)))
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "headers": headers,
+    }
+
+
+def message_from_data(data: dict) -> EmailMessage:
+    return EmailMessage(
+        subject=data["subject"],
+        body=data["body"],
+        from_email=data.get("from_email") or None,
+        to=data["to"],
+        headers=data.get("headers") or {},
+    )
 
 
 def _message(*, to: str, subject: str, template: str, context: dict, unsubscribe_url: str) -> EmailMessage:
@@ -137,8 +175,32 @@ def moderator_recipients():
 
 def moderators_digest(*, base_url: str = "", force: bool = False) -> list[EmailMessage]:
     """One mail per moderator about comments and reports nobody was told of yet."""
-    if not ModerationSettings.load().notify_moderators:
-        return []
+    if not ModerationSettings.load().notify_moderators or not _anything_untold():
+        return []  # the common case for the periodic digest: no lock, no write
+    # One digest is prepared at a time, so two workers cannot both decide that the interval
+    # is over, nor both claim the same comments. (The lock lasts until the caller's
+    # transaction, which queues the mails, commits.)
+    with job_lock("comments.moderators_digest"):
+        return _moderators_digest(base_url=base_url, force=force, now=timezone.now())
+
+
+def _anything_untold() -> bool:
+    return (
+        Comment.objects.pending().filter(moderators_notified_at__isnull=True).exists()
+        or CommentReport.objects.filter(resolved=False, moderators_notified_at__isnull=True).exists()
+    )
+
+
+def _moderators_told_recently(now) -> bool:
+    """The first arrival is mailed at once, later ones wait for the end of the interval."""
+    since = now - timedelta(seconds=comments_settings.MODERATION_MAIL_INTERVAL)
+    return (
+        Comment.objects.filter(moderators_notified_at__gt=since).exists()
+        or CommentReport.objects.filter(moderators_notified_at__gt=since).exists()
+    )
+
+
+def _moderators_digest(*, base_url: str, force: bool, now) -> list[EmailMessage]:
     waiting = list(
         Comment.objects.pending().filter(moderators_notified_at__isnull=True).select_related("post")[:100]
     )
@@ -149,12 +211,8 @@ def moderators_digest(*, base_url: str = "", force: bool = False) -> list[EmailM
     )
     if not waiting and not reports:
         return []
-    # Batching: the first arrival mails at once, later ones wait for the next window.
-    if not force and not cache.add(
-        MODERATION_MAIL_KEY, 1, timeout=comments_settings.MODERATION_MAIL_INTERVAL
-    ):
-        return []
-    now = timezone.now()
+    if not force and _moderators_told_recently(now):
+        return []  # batching: these go into the next mail, once the interval is over
     Comment.objects.filter(pk__in=[c.pk for c in waiting]).update(moderators_notified_at=now)
     CommentReport.objects.filter(pk__in=[r.pk for r in reports]).update(moderators_notified_at=now)
     queue_url = absolute(base_url, reverse("admin:comments_comment_changelist") + "?status=pending")

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "reversion_compare",
     "csp",
     "django_prose_editor",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "blog",
     "comments",
@@ -237,6 +239,20 @@ _email = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Blogwerk <blog@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds an SMTP connection may block: a hung mail server delays a worker, never for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+
+# --- Background tasks ---------------------------------------------------------------------
+# Django's tasks API (django-tasks, built into Django 6) with the database backend: tasks are
+# rows in this database, written in the same transaction as the change that causes them, so
+# no broker is needed and none can lose them. Also with REDIS_URL: Redis is a cache here
+# (it may evict, and an outage is tolerated), no place for mail that must not get lost.
+# `python manage.py blogwerk_worker` runs them, retries with backoff, and runs the periodic
+# jobs (see core/tasks.py) — no cron lines.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task still "running" this many seconds after it started lost its worker (killed,
+# machine gone) and is run again. Far above any job's run time: a mail takes EMAIL_TIMEOUT.
+TASKS_LEASE_SECONDS = env.int("TASKS_LEASE_SECONDS", default=600)
 
 # --- Security ---------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -112,14 +112,12 @@ def test_oversized_body_gets_a_clear_message(client):
     assert "at most 10000 characters" in response.content.decode()
 
 
-def test_header_injection_in_name_cannot_reach_mail_headers(
-    client, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_header_injection_in_name_cannot_reach_mail_headers(client, mailoutbox, after_commit):
     from tests.factories import UserFactory
 
     UserFactory(username="mod", email="mod@example.org", is_staff=True, groups=["Moderators"])
     post = PostFactory()
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         client.post(
             reverse("comments:post", args=[post.pk]),
             form_data(name="Eve\r\nBcc: victim@example.org", body="Hallo Moderation"),

@@ -5,7 +5,10 @@ from comments.services import comments_erase_ips
 
 
 class Command(BaseCommand):
-    help = "Erase IP addresses and browser strings of comments older than the retention period (GDPR)."
+    help = (
+        "Erase IP addresses and browser strings of comments older than the retention period (GDPR). "
+        "blogwerk_worker does this daily by itself."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
