@@ -1,5 +1,7 @@
 """RSS and Atom feeds of posts, site-wide and per category."""
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -25,9 +27,14 @@ class LatestPostsFeed(Feed):
     def item_title(self, item):
         return item.title
 
+    def __call__(self, request, *args, **kwargs):
+        self.base_url = request.build_absolute_uri("/").rstrip("/")
+        return super().__call__(request, *args, **kwargs)
+
     def item_description(self, item):
-        # Feeds carry the whole post; shortcodes that need a browser are left out.
-        return body_for_readers(item.body_html)
+        # Feeds carry the whole post; shortcodes that need a browser are left out. Feed readers
+        # show it away from our site, so every link and picture gets its absolute address.
+        return absolute_urls(body_for_readers(item.body_html), getattr(self, "base_url", ""))
 
     def item_pubdate(self, item):
         return item.published_at
@@ -64,3 +71,24 @@ class CategoryFeed(LatestPostsFeed):
         # Like the category page: the category and its sub-categories.
         posts = Post.objects.for_listing().filter(categories__in=descendant_ids(obj)).distinct()
         return posts[: blog_settings.FEED_ITEMS]
+
+
+_URL_ATTRIBUTE = re.compile(r'\b(href|src|action|poster|cite)="(/(?!/)[^"]*)"')
+_SRCSET = re.compile(r'\bsrcset="([^"]*)"')
+
+
+def absolute_urls(html: str, base_url: str) -> str:
+    """``html`` with site-relative URLs ("/polls/…") in attributes made absolute."""
+    if not base_url:
+        return html
+    html = _URL_ATTRIBUTE.sub(lambda m: f'{m[1]}="{base_url}{m[2]}"', html)
+
+    def srcset(match):
+        parts = [p.strip() for p in match[1].split(",")]
+        return (
+            'srcset="'
+            + ", ".join(base_url + p if p.startswith("/") and not p.startswith("//") else p for p in parts)
+            + '"'
+        )
+
+    return _SRCSET.sub(srcset, html)

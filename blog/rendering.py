@@ -53,9 +53,13 @@ EDITOR_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
 
 
+# nh3 adds rel to every <a>; without href (imported WordPress buttons) rel is invalid HTML.
+_A_WITHOUT_HREF_REL = re.compile(r'<a\b((?:(?!\bhref=)[^>])*?) rel="noopener"((?:(?!\bhref=)[^>])*)>')
+
+
 def sanitize_editor_html(value: str) -> str:
     """Clean HTML written by editors with the editor allow-list."""
-    return nh3.clean(
+    cleaned = nh3.clean(
         value,
         tags=EDITOR_TAGS,
         attributes=EDITOR_ATTRIBUTES,
@@ -63,6 +67,7 @@ def sanitize_editor_html(value: str) -> str:
         link_rel="noopener",
         strip_comments=True,
     )
+    return _A_WITHOUT_HREF_REL.sub(r"<a\1\2>", cleaned)
 
 
 _H1 = re.compile(r"<(/?)h1\b", re.I)

@@ -32,7 +32,7 @@ from blog.models import (
     published_q,
     sees_unpublished,
 )
-from blog.search import search_posts
+from blog.search import search_posts, suggest
 from core import invalidation
 from core.clients import client_ip, ip_hash
 from core.pagecache import depend_on
@@ -241,13 +241,15 @@ class MonthArchiveView(ArchiveMixin, ListView):
 
 
 class SearchView(PostListMixin, ListView):
+    """``/search/?q=…``: German full-text search, ranked, paged, with highlighted snippets."""
+
     template_name = "blog/search.html"
 
     def get_queryset(self):
         self.query = self.request.GET.get("q", "").strip()[:200]
         if not self.query:
             return Post.objects.none()
-        return search_posts(self.get_base_queryset(), self.query)
+        return search_posts(self.query)
 
     def get_heading(self):
         return _("Search")
@@ -255,6 +257,8 @@ class SearchView(PostListMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["query"] = self.query
+        if self.query and not context["paginator"].count:
+            context["suggestion"] = suggest(self.query)
         return context
 
 
@@ -437,7 +441,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /preview/",
         "Disallow: /share/",
-        "Disallow: /search/",
+        "Disallow: /search/?",  # result pages; the search form itself may be crawled
         f"Sitemap: {sitemap}",
         "",
     ]

@@ -69,6 +69,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML is compressed here, outside the page cache: a cached page gets each reader's CSRF
+    # token and captcha first, then gzip. BREACH: Django masks the CSRF token anew for every
+    # response and pads each gzip stream by a random length; static files come pre-compressed
+    # from WhiteNoise, which answers before this line.
+    "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     # A NUL byte in the address or a header is a 400 before sessions or views read it.
     "core.middleware.RejectNullCharactersMiddleware",

@@ -38,8 +38,12 @@ handler404 = "core.errors.page_not_found"
 handler500 = "core.errors.server_error"
 
 if settings.SERVE_MEDIA:
+    from django.views.decorators.cache import cache_control
     from django.views.static import serve
 
+    # Uploads never change under their name (storage adds a suffix to a new file of the same
+    # name), so browsers may keep them: a week, as Lighthouse's cache audit asks for.
+    media = cache_control(public=True, max_age=7 * 24 * 60 * 60)(serve)
     urlpatterns.insert(
-        0, re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media")
+        0, re_path(r"^media/(?P<path>.*)$", media, {"document_root": settings.MEDIA_ROOT}, name="media")
     )

@@ -122,6 +122,7 @@ class CaptchaWidget(forms.MultiWidget):
         if not key or not challenge_usable(key):
             key, answer = challenge_new(), ""
         context = super().get_context(name, [key, answer or ""], attrs)
+        context["widget"]["subwidgets"][0]["attrs"].pop("required", None)  # not valid on type=hidden
         context["key"] = key
         context["image_url"] = reverse("core:captcha_image", args=[key])
         context["text_url"] = reverse("core:captcha_text", args=[key])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +63,9 @@ class VoteForm(CaptchaFormMixin, forms.Form):
         self.helper.form_class = "poll-form"
         self.helper.form_id = f"{id_prefix}poll-{poll.pk}-form"
         self.helper.attrs = {"data-poll": poll.pk}
+        # Named fields in a layout: without one, crispy copies the form's attributes (id, action)
+        # onto the radio group's <div>.
+        self.helper.layout = Layout(*(Field(name) for name in self.fields))
         self.helper.add_input(Submit("vote", _("Vote"), css_class="btn-primary"))
 
     def clean(self):

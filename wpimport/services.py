@@ -861,10 +861,16 @@ class _Importer:
         from comments.models import Comment, CommentEvent
         from comments.sanitize import clean_body_text, clean_name, is_safe_absolute_url, render_comment_body
 
+        relinked: set[int] = set()
         for through, pairs in self.new_links.items():
             source, target = (f.attname for f in through._meta.fields if f.is_relation)
             through.objects.bulk_create([through(**{source: a, target: b}) for a, b in pairs])
+            relinked.update(a for a, _b in pairs)  # post ids: bulk_create sends no m2m_changed
             pairs.clear()
+        if relinked:
+            from blog.search import index_posts
+
+            index_posts(relinked)
         batch, self.pending, self.pending_count = self.pending, [], 0
         if not batch:
             return

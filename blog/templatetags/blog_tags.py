@@ -35,3 +35,13 @@ def blogposting_jsonld(context, post, url, author_display_name):
         data["image"] = request.build_absolute_uri(post.featured_image.fallback_url)
     payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.filter
+def isotime(value) -> str:
+    """ISO 8601 in the current time zone without microseconds (HTML's ``datetime`` allows three digits)."""
+    from django.utils import timezone
+
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()

@@ -105,3 +105,19 @@ def test_feed_query_count_does_not_grow_with_posts(client, django_assert_max_num
         PostFactory(tags=tags, categories=[CategoryFactory()])
     with django_assert_max_num_queries(5):
         assert client.get("/feed/").status_code == 200
+
+
+def test_feed_content_has_only_absolute_urls(client):
+    """Feed readers show posts away from the site: "/polls/…" would point nowhere."""
+    from tests.polls.factories import PollFactory
+
+    PollFactory(slug="frage")
+    PostFactory(body='[poll frage]\n\n<a href="/2011/05/alt/">Alt</a> <img src="/media/a.jpg" alt="A">')
+    for url in ("/feed/", "/feed/atom/"):
+        body = client.get(url).content.decode()
+        import html as html_lib
+
+        text = html_lib.unescape(body)
+        assert 'href="http://testserver/polls/' in text or "http://testserver/polls/" in text
+        assert 'href="/' not in text and 'src="/' not in text and 'action="/' not in text, url
+        assert 'href="http://testserver/2011/05/alt/"' in text

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -213,65 +213,7 @@ def test_author_lists_posts_and_profile(client):
     assert client.get("/author/niemand/").status_code == 404
 
 
-# --- search -----------------------------------------------------------------------------
-
-
-def test_search_finds_words_in_title_and_body(client):
-    PostFactory(title="Facebook im Marketing", body="Text")
-    PostFactory(title="Anderes", body="Hier geht es um Kommentare und Facebook.")
-    PostFactory(title="Nichts davon", body="Twitter")
-    PostFactory(title="Facebook-Entwurf", status=Post.Status.DRAFT, published_at=None)
-    html = html_of(client, "/search/?q=facebook")
-    assert "Facebook im Marketing" in html and "Anderes" in html
-    assert "Nichts davon" not in html and "Facebook-Entwurf" not in html
-    assert 'name="robots" content="noindex"' in html
-
-
-def test_search_empty_query_shows_the_form(client):
-    PostFactory(title="Irgendwas")
-    html = html_of(client, "/search/")
-    assert 'id="search-q"' in html
-    assert "Irgendwas" not in html
-
-
-@pytest.mark.parametrize(
-    "query",
-    ["'", '"', "!!", "a & b | !c", "<script>alert(1)</script>", "x" * 500, "%00", "-", "(("],
-)
-def test_search_hostile_queries_never_fail(client, query):
-    PostFactory(title="Facebook")
-    response = client.get("/search/", {"q": query})
-    assert response.status_code == 200
-    assert "<script>alert(1)</script>" not in response.content.decode()
-
-
-def test_search_finds_non_ascii_words_in_any_case(client):
-    PostFactory(title="Ärger mit Übersetzungen")
-    assert "Ärger mit Übersetzungen" in html_of(client, "/search/?q=ärger")
-
-
-def test_search_paginates_with_the_query_kept(client, settings):
-    for n in range(12):
-        PostFactory(title=f"Treffer {n}", published_at=at(1) + timedelta(days=n))
-    html = html_of(client, "/search/?q=Treffer")
-    assert "12 " in html
-    assert 'href="?q=Treffer&amp;page=2"' in html
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="German stemming needs PostgreSQL")
-def test_search_uses_german_stemming_on_postgresql(client):
-    PostFactory(title="Über Leserbriefe", body="Die Kommentare der Leser sind wichtig.")
-    PostFactory(title="Fremd", body="Nichts hiervon.")
-    html = html_of(client, "/search/?q=Kommentar")
-    assert "Über Leserbriefe" in html and "Fremd" not in html
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking needs PostgreSQL")
-def test_search_ranks_title_matches_first_on_postgresql(client):
-    PostFactory(title="Nebenbei", body="Ein Wort über Strategie.", published_at=at(2))
-    PostFactory(title="Strategie", body="Text.", published_at=at(1))
-    html = html_of(client, "/search/?q=Strategie")
-    assert html.index(">Strategie</a>") < html.index(">Nebenbei</a>")
+# Search: tests/blog/test_search.py
 
 
 # --- static pages, errors ---------------------------------------------------------------

@@ -181,7 +181,7 @@ def test_post_page_german_with_thread_poll_and_form(client, german, article):
     assert "Veröffentlicht von" in html and "Anna Beispiel" in html
     assert "Quelle:" in html
     assert "weiterempfehlen (3)" in html
-    assert "Das könnte dich auch interessieren" in html
+    assert "Das könnte Sie auch interessieren" in html
     assert "2 Kommentare zu „Social Media im Mittelstand“" in html
     assert "sagte am 24. Mai 2011 um 10:15" in html
     assert "Antworten" in html
