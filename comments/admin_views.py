@@ -515,22 +515,30 @@ class InlineReplyForm(forms.Form):
     body = forms.CharField(max_length=10_000, strip=True)
 
 
-def answer_view(model_admin, request):
-    """Reply to a comment from its row: approves it if it waits, then publishes the reply."""
+def _row_comment(model_admin, request):
+    """The one comment a row action names, or the answer to give instead (redirect, 404)."""
     if request.method != "POST":
-        return HttpResponseRedirect(desk_url())
+        return None, HttpResponseRedirect(desk_url())
     if not model_admin.has_change_permission(request):
         raise PermissionDenied
     ids = _selected_ids(request)[:1]
-    parent = Comment.objects.select_related("post").filter(pk__in=ids).first()
-    if parent is None:
-        return _answer(
+    comment = Comment.objects.select_related("post").filter(pk__in=ids).first()
+    if comment is None:
+        return None, _answer(
             request,
             message=_("The comment does not exist any more."),
             ids=[],
             level=messages.WARNING,
             status=404,
         )
+    return comment, None
+
+
+def answer_view(model_admin, request):
+    """Reply to a comment from its row: approves it if it waits, then publishes the reply."""
+    parent, response = _row_comment(model_admin, request)
+    if response is not None:
+        return response
     body = (request.POST.get(f"reply-{parent.pk}") or request.POST.get("body") or "").strip()
     if not body:
         return _answer(
@@ -568,20 +576,9 @@ class InlineEditForm(forms.Form):
 
 def edit_view(model_admin, request):
     """Correct a comment's text or author from its row (sanitised again; history keeps the old text)."""
-    if request.method != "POST":
-        return HttpResponseRedirect(desk_url())
-    if not model_admin.has_change_permission(request):
-        raise PermissionDenied
-    ids = _selected_ids(request)[:1]
-    comment = Comment.objects.select_related("post").filter(pk__in=ids).first()
-    if comment is None:
-        return _answer(
-            request,
-            message=_("The comment does not exist any more."),
-            ids=[],
-            level=messages.WARNING,
-            status=404,
-        )
+    comment, response = _row_comment(model_admin, request)
+    if response is not None:
+        return response
     prefix = f"edit-{comment.pk}-"
     form = InlineEditForm({k: request.POST.get(prefix + k, "") for k in InlineEditForm.base_fields})
     if not form.is_valid():
