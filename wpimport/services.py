@@ -884,17 +884,7 @@ class _Importer:
 
         planned: list[tuple[int, int, int | None, Comment, bool]] = []  # depth, wp id, parent, obj, new
         for post, comments in batch:
-            accepted: dict[int, WxrComment] = {}
-            for comment in comments:
-                reason = comment_skip_reason(comment)
-                if not reason and comment.wp_id in self.seen_comments:
-                    reason = "comment id twice in the file"
-                if reason:
-                    failed = reason in ("no comment id", "comment id twice in the file")
-                    self.report.skip("comments", reason, failed=f"line {comment.line}" if failed else "")
-                    continue
-                self.seen_comments.add(comment.wp_id)
-                accepted[comment.wp_id] = comment
+            accepted = self.accept_comments(comments)
             threads = thread_depths({wp_id: c.parent for wp_id, c in accepted.items()})
             for wp_id, comment in accepted.items():
                 parent_wp_id, depth = threads[wp_id]
@@ -967,23 +957,29 @@ class _Importer:
         self.report.count("comments", "updated", len(updates))
         self.report.count("comments", "unchanged", len(planned) - len(new_legacy) - len(updates))
 
+    def accept_comments(self, comments) -> dict[int, WxrComment]:
+        """The comments of one post or page that can be imported, by WordPress id; the
+        others are reported as skipped (failed where the file itself is wrong)."""
+        accepted: dict[int, WxrComment] = {}
+        for comment in comments:
+            reason = comment_skip_reason(comment)
+            if not reason and comment.wp_id in self.seen_comments:
+                reason = "comment id twice in the file"
+            if reason:
+                failed = reason in ("no comment id", "comment id twice in the file")
+                self.report.skip("comments", reason, failed=f"line {comment.line}" if failed else "")
+                continue
+            self.seen_comments.add(comment.wp_id)
+            accepted[comment.wp_id] = comment
+        return accepted
+
     def flush_page_comments(self) -> None:
         """Comments on pages, kept as the page's read-only archive (approved ones are shown)."""
         from comments.sanitize import clean_body_text, clean_name, is_safe_absolute_url, render_comment_body
 
         statuses = {"approved": PageComment.Status.APPROVED, "spam": PageComment.Status.SPAM}
         for page, comments in self.page_comments:
-            accepted = {}
-            for comment in comments:
-                reason = comment_skip_reason(comment)
-                if not reason and comment.wp_id in self.seen_comments:
-                    reason = "comment id twice in the file"
-                if reason:
-                    failed = reason in ("no comment id", "comment id twice in the file")
-                    self.report.skip("comments", reason, failed=f"line {comment.line}" if failed else "")
-                    continue
-                self.seen_comments.add(comment.wp_id)
-                accepted[comment.wp_id] = comment
+            accepted = self.accept_comments(comments)
             threads = thread_depths({wp_id: c.parent for wp_id, c in accepted.items()})
             existing = {
                 c.wp_id: c for c in PageComment.objects.filter(site=self.site, wp_id__in=list(accepted))
