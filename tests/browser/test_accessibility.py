@@ -87,7 +87,6 @@ def test_axe_check_reports_a_known_violation(browser, axe_violations):
 def discussion(transactional_db, settings):
     """A post with a thread and an open poll, a second poll that has closed, and fast forms."""
     settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
-    settings.COMMENTS_MAIL_IN_BACKGROUND = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     poll = PollFactory(
         slug="social-media",

@@ -41,7 +41,6 @@ def test_visitor_comments_replies_moderator_approves_second_visitor_sees_thread(
     live_server, browser, page, settings, screenshot_dir, moderators_group
 ):
     settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
-    settings.COMMENTS_MAIL_IN_BACKGROUND = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     post = PostFactory(title="Social Media: PR, Marketing oder Privat?")
     first = CommentFactory(post=post, author_name="Anna Becker", body="Die PR sollte führen.")
@@ -119,7 +118,6 @@ def test_captcha_is_never_swapped_under_a_typing_reader_and_its_helpers_work(
     live_server, page, settings, screenshot_dir
 ):
     settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
-    settings.COMMENTS_MAIL_IN_BACKGROUND = False
     post = PostFactory(title="Eine Aufgabe, die bleibt")
     url = live_server.url + post.get_absolute_url()
     page.goto(url)  # fills the page cache

@@ -28,7 +28,6 @@ def tab_to(page, selector: str, *, limit: int = 120, key: str = "Tab") -> list[s
 
 def test_keyboard_only_reader_comments_with_the_text_captcha(live_server, page, settings, screenshot_dir):
     settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
-    settings.COMMENTS_MAIL_IN_BACKGROUND = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     post = PostFactory(title="Social Media im Unternehmen")
     CommentFactory(post=post, author_name="Anna Becker", body="Die PR sollte führen.")

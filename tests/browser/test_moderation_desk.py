@@ -56,7 +56,6 @@ def press_and_wait_done(page, key: str) -> int:
 def test_moderator_works_a_queue_of_100_comments_by_keyboard_alone(
     live_server, browser, settings, screenshot_dir
 ):
-    settings.COMMENTS_MAIL_IN_BACKGROUND = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     post = PostFactory(title="Warteschlange")
     now = timezone.now()
@@ -209,7 +208,6 @@ def test_desk_has_no_wcag_violations_and_fits_the_width(
 
 
 def test_desk_works_without_javascript(live_server, browser, settings):
-    settings.COMMENTS_MAIL_IN_BACKGROUND = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     waiting = CommentFactory(status="pending", author_name="Ohne Skript", body="Bitte freigeben.")
     answered = CommentFactory(status="pending", author_name="Mit Antwort", body="Eine Frage?")

@@ -52,7 +52,7 @@ def run(name: str) -> dict:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(RATELIMIT_ENABLED=False, COMMENTS_MAIL_IN_BACKGROUND=False, STORAGES=storages):
+    with override_settings(RATELIMIT_ENABLED=False, STORAGES=storages):
         threads = [threading.Thread(target=worker, args=(i, d)) for i, d in enumerate(payloads)]
         for thread in threads:
             thread.start()
