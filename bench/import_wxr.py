@@ -80,12 +80,31 @@ def comment_xml(wp_id: int, parent: int, rng: random.Random, day: int) -> str:
     )
 
 
-def generate(path: Path, posts: int, comments: int, seed: int = 4711) -> None:
-    """Write an export like WordPress does, streaming, with threads and forward references."""
+def generate(
+    path: Path,
+    posts: int,
+    comments: int,
+    seed: int = 4711,
+    *,
+    categories: int = 20,
+    tags: int = 300,
+    big_post_comments: int = 0,
+    wide_category: bool = False,
+) -> None:
+    """Write an export like WordPress does, streaming, with threads and forward references.
+
+    ``bench/scale.py`` builds its large site with more terms: ``categories`` and ``tags``,
+    post 1 with ``big_post_comments`` comments (the rest spread over the others, 5, 10 or 15
+    each around the mean), and with ``wide_category`` every even post in ``kategorie-1`` too.
+    """
     rng = random.Random(seed)
     ns = "http://wordpress.org/export/1.2/"
-    per_post = comments // posts if posts else 0
-    extra = comments - per_post * posts
+    spread = big_post_comments > 0
+    if spread:
+        comments -= big_post_comments
+    others = posts - 1 if spread else posts
+    per_post = comments // others if others > 0 else 0
+    extra = comments - per_post * others
     next_comment = 1
     with path.open("w", encoding="utf-8") as out:
         out.write(
@@ -102,7 +121,7 @@ def generate(path: Path, posts: int, comments: int, seed: int = 4711) -> None:
                 f"<wp:author_email>{cdata(f'autor{n}@example.org')}</wp:author_email>"
                 f"<wp:author_display_name>{cdata(f'Autorin {n}')}</wp:author_display_name></wp:author>\n"
             )
-        for n in range(1, 21):
+        for n in range(1, categories + 1):
             parent = f"kategorie-{n // 5}" if n % 5 else ""
             out.write(
                 f"<wp:category><wp:term_id>{n}</wp:term_id><wp:category_nicename>{cdata(f'kategorie-{n}')}"
@@ -116,7 +135,14 @@ def generate(path: Path, posts: int, comments: int, seed: int = 4711) -> None:
             slug = f"beitrag-{post}"
             body = "\n\n".join(rng.sample(PARAGRAPHS if post % 2 else BLOCKS, 4))
             status = "draft" if post % 50 == 0 else "publish"
-            count = per_post + (1 if post <= extra else 0)
+            if spread and post == 1:
+                count = big_post_comments
+            elif spread:
+                # 5, 10 or 15 around a mean of 10 (the rest on the first posts), so some post
+                # has exactly five comments and threads differ in length.
+                count = max(0, per_post + 5 * (post % 3 - 1)) + (1 if post - 1 <= extra else 0)
+            else:
+                count = per_post + (1 if post <= extra else 0)
             ids = list(range(next_comment, next_comment + count))
             next_comment += count
             threads = []
@@ -130,9 +156,10 @@ def generate(path: Path, posts: int, comments: int, seed: int = 4711) -> None:
             terms = (
                 "".join(
                     f'<category domain="category" nicename="kategorie-{c}">{cdata(f"Kategorie {c}")}</category>'
-                    for c in {post % 20 + 1, post % 7 + 1}
+                    for c in {post % categories + 1, post % 7 + 1}
+                    | ({1} if wide_category and post % 2 == 0 else set())
                 )
-                + f'<category domain="post_tag" nicename="tag-{post % 300}">{cdata(f"Tag {post % 300}")}</category>'
+                + f'<category domain="post_tag" nicename="tag-{post % tags}">{cdata(f"Tag {post % tags}")}</category>'
             )
             out.write(
                 f"<item><title>{cdata(f'Beitrag Nummer {post}')}</title>"

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from blog.bodies import body_for_readers
+from blog.bodies import bodies_for_readers
 from blog.conf import blog_settings
 from blog.models import Category, Post, author_name
-from blog.views import descendant_ids
+from blog.views import descendant_ids, in_categories
 
 
 class LatestPostsFeed(Feed):
@@ -22,7 +22,7 @@ class LatestPostsFeed(Feed):
         return reverse("blog:home")
 
     def items(self):
-        return Post.objects.for_listing()[: blog_settings.FEED_ITEMS]
+        return with_reader_bodies(Post.objects.for_listing()[: blog_settings.FEED_ITEMS])
 
     def item_title(self, item):
         return item.title
@@ -34,7 +34,7 @@ class LatestPostsFeed(Feed):
     def item_description(self, item):
         # Feeds carry the whole post; shortcodes that need a browser are left out. Feed readers
         # show it away from our site, so every link and picture gets its absolute address.
-        return absolute_urls(body_for_readers(item.body_html), getattr(self, "base_url", ""))
+        return absolute_urls(item.reader_body, getattr(self, "base_url", ""))
 
     def item_pubdate(self, item):
         return item.published_at
@@ -69,8 +69,17 @@ class CategoryFeed(LatestPostsFeed):
 
     def items(self, obj):
         # Like the category page: the category and its sub-categories.
-        posts = Post.objects.for_listing().filter(categories__in=descendant_ids(obj)).distinct()
-        return posts[: blog_settings.FEED_ITEMS]
+        posts = Post.objects.for_listing().filter(in_categories(descendant_ids(obj)))
+        return with_reader_bodies(posts[: blog_settings.FEED_ITEMS])
+
+
+def with_reader_bodies(posts) -> list[Post]:
+    """The posts, each with ``reader_body``: shortcodes expanded for all of them at once, so
+    twenty posts embedding polls cost one poll query, not twenty."""
+    posts = list(posts)
+    for post, body in zip(posts, bodies_for_readers([p.body_html for p in posts]), strict=True):
+        post.reader_body = body
+    return posts
 
 
 _URL_ATTRIBUTE = re.compile(r'\b(href|src|action|poster|cite)="(/(?!/)[^"]*)"')

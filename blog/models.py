@@ -308,7 +308,13 @@ class Post(models.Model):
                 name="post_published_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["status", "published_at"])]
+        indexes = [
+            # Every listing's order (archives, categories, tags, authors, feeds): a page is a
+            # walk down the index; the id breaks ties between posts of the same second.
+            models.Index(fields=["status", "-published_at", "-id"], name="post_published_idx"),
+            # The home page's order, sticky posts first: ``?page=500`` walks it too, no sort.
+            models.Index(fields=["status", "-is_sticky", "-published_at", "-id"], name="post_listing_idx"),
+        ]
 
     def __str__(self):
         return self.title

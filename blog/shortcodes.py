@@ -93,25 +93,36 @@ class ShortcodeRegistry:
 
     def expand(self, value: str, *, request=None, show_unknown: bool = False) -> SafeString:
         """Replace shortcodes in sanitised HTML; one handler call per shortcode name."""
-        if "[" not in value:
-            return mark_safe(value)
+        return self.expand_many([value], request=request, show_unknown=show_unknown)[0]
 
-        matches = list(_PATTERN.finditer(value))
-        calls: dict[str, list[tuple[int, Shortcode]]] = defaultdict(list)
-        for index, match in enumerate(matches):
-            name = match.group("bname") or match.group("name")
-            attrs = match.group("battrs") if match.group("bname") else match.group("attrs")
-            if name and name in self._handlers:
-                args, kwargs = parse_attrs(attrs or "")
-                calls[name].append(
-                    (index, Shortcode(name, args, kwargs, raw=match.group("block") or match.group("inline")))
-                )
+    def expand_many(
+        self, values: Sequence[str], *, request=None, show_unknown: bool = False
+    ) -> list[SafeString]:
+        """``expand()`` for several bodies at once (a feed): still one handler call per name."""
+        found = [list(_PATTERN.finditer(value)) if "[" in value else [] for value in values]
+        calls: dict[str, list[tuple[tuple[int, int], Shortcode]]] = defaultdict(list)
+        for number, matches in enumerate(found):
+            for index, match in enumerate(matches):
+                name = match.group("bname") or match.group("name")
+                attrs = match.group("battrs") if match.group("bname") else match.group("attrs")
+                if name and name in self._handlers:
+                    args, kwargs = parse_attrs(attrs or "")
+                    raw = match.group("block") or match.group("inline")
+                    calls[name].append(((number, index), Shortcode(name, args, kwargs, raw=raw)))
 
-        rendered: dict[int, str | None] = {}
+        rendered: dict[tuple[int, int], str | None] = {}
         for name, items in calls.items():
             outputs = self._handlers[name]([sc for _i, sc in items], request)
-            for (index, _sc), output in zip(items, outputs, strict=True):
-                rendered[index] = output
+            for (where, _sc), output in zip(items, outputs, strict=True):
+                rendered[where] = output
+        return [
+            self._replace(value, matches, number, rendered, show_unknown)
+            for number, (value, matches) in enumerate(zip(values, found, strict=True))
+        ]
+
+    def _replace(self, value, matches, number, rendered, show_unknown) -> SafeString:
+        if not matches:
+            return mark_safe(value)
 
         def unknown(raw: str, block: bool) -> str:
             if not show_unknown:
@@ -133,9 +144,10 @@ class ShortcodeRegistry:
                 name = match.group("bname") or match.group("name")
                 attrs = (match.group("battrs") if block else match.group("attrs")) or ""
                 raw = match.group("block") if block else match.group("inline")
-                if index in rendered and rendered[index] is not None:
-                    pieces.append(rendered[index])
-                elif index in rendered or self._is_shortcode(name, attrs):
+                where = (number, index)
+                if where in rendered and rendered[where] is not None:
+                    pieces.append(rendered[where])
+                elif where in rendered or self._is_shortcode(name, attrs):
                     pieces.append(unknown(raw, block))
                 else:
                     pieces.append(match.group(0))

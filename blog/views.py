@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Substr, Trunc
+from django.db.models.query import QuerySet
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -47,9 +51,10 @@ def sidebar_data() -> dict:
     now = timezone.now()
     # A scheduled post going live changes the counts: rebuild then, not minutes later.
     if data is None or (data["refresh_at"] is not None and data["refresh_at"] <= now):
-        categories = Category.objects.annotate(
-            count=Count("posts", filter=published_q("posts__"), distinct=True)
-        ).order_by("name")
+        # A post is linked to a category once (the link table is unique): no DISTINCT needed.
+        categories = Category.objects.annotate(count=Count("posts", filter=published_q("posts__"))).order_by(
+            "name"
+        )
         by_parent: dict[int | None, list] = {}
         for category in categories:
             by_parent.setdefault(category.parent_id, []).append(category)
@@ -86,8 +91,61 @@ class SidebarMixin:
         return context
 
 
+def until_next_publication(timeout: int = 60 * 60) -> int:
+    """Seconds a fragment about published posts may be kept: at most until the next scheduled
+    post goes live (its version bump comes with the next edit, not with the clock)."""
+    next_due = next_scheduled_publication()
+    if next_due is not None:
+        timeout = max(1, min(timeout, int((next_due - timezone.now()).total_seconds()) + 1))
+    return timeout
+
+
+class ListingPaginator(Paginator):
+    """Counts a listing once per site version instead of a ``COUNT(*)`` on every page view.
+
+    ``count_key`` names the listing (its path); without one it counts every time (search).
+    """
+
+    def __init__(self, *args, count_key: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        if self.count_key is None:
+            return super().count
+        digest = hashlib.sha256(self.count_key.encode()).hexdigest()[:32]
+        key = invalidation.fragment_key(f"listing-count:{digest}", site=True)
+        found = cache.get(key)
+        if found is None:
+            found = super().count
+            cache.set(key, found, until_next_publication())
+        return found
+
+    def page(self, number):
+        """The page's rows found by id first: the database orders and skips narrow rows
+        (``?page=500`` skips 4,990 ids, not 4,990 whole posts), then reads only these ten."""
+        if self.count_key is None or not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        listing = self.object_list
+        window = listing.values("pk")[bottom:top]
+        # Only the ids select: the listing's own filters again would tempt SQLite to walk
+        # the time index and test every post against the ten ids.
+        rows = listing.model._default_manager.filter(pk__in=window).order_by(*listing.query.order_by)
+        rows.query.select_related = listing.query.select_related
+        rows = rows.prefetch_related(*listing._prefetch_related_lookups)
+        return self._get_page(rows, number, self)
+
+
 class PostListMixin(SidebarMixin):
     """Shared by every listing: published posts, paginated, with what a teaser shows."""
+
+    paginator_class = ListingPaginator
 
     model = Post
     paginate_by = blog_settings.POSTS_PER_PAGE
@@ -104,6 +162,14 @@ class PostListMixin(SidebarMixin):
     def get_heading(self):
         return self.heading
 
+    def get_count_key(self) -> str | None:
+        return self.request.path
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        return self.paginator_class(
+            queryset, per_page, orphans, allow_empty_first_page, count_key=self.get_count_key(), **kwargs
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["heading"] = self.get_heading()
@@ -116,14 +182,14 @@ class HomeView(PostListMixin, ListView):
     template_name = "blog/home.html"
 
     def get_queryset(self):
+        # The order of the index ``post_listing_idx``: deep pages walk the index, no sort.
         return self.get_base_queryset().order_by("-is_sticky", "-published_at", "-pk")
 
 
 class CategoryView(PostListMixin, ListView):
     def get_queryset(self):
         self.category = get_object_or_404(Category.objects.select_related("parent"), slug=self.kwargs["slug"])
-        ids = descendant_ids(self.category)
-        return self.get_base_queryset().filter(categories__in=ids).distinct()
+        return self.get_base_queryset().filter(in_categories(descendant_ids(self.category)))
 
     def get_heading(self):
         return _("Category: %(name)s") % {"name": self.category.name}
@@ -133,6 +199,13 @@ class CategoryView(PostListMixin, ListView):
         context["category"] = self.category
         context["feed_url"] = reverse("blog:category_feed", kwargs={"slug": self.category.slug})
         return context
+
+
+def in_categories(ids: list[int]) -> Exists:
+    """Posts filed under any of ``ids``, as ``EXISTS`` (a join would need ``DISTINCT`` over
+    every column of every post, a sort of wide rows on a big category)."""
+    links = Post.categories.through.objects.filter(post_id=OuterRef("pk"), category_id__in=ids)
+    return Exists(links)
 
 
 def descendant_ids(category: Category) -> list[int]:
@@ -152,7 +225,9 @@ def descendant_ids(category: Category) -> list[int]:
 class TagView(PostListMixin, ListView):
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return self.get_base_queryset().filter(tags=self.tag)
+        # The tag's posts by id (a few, usually): not a walk through every post in time order.
+        tagged = Post.tags.through.objects.filter(tag=self.tag).values("post_id")
+        return self.get_base_queryset().filter(pk__in=tagged)
 
     def get_heading(self):
         return _("Tag: %(name)s") % {"name": self.tag.name}
@@ -254,6 +329,9 @@ class SearchView(PostListMixin, ListView):
     def get_heading(self):
         return _("Search")
 
+    def get_count_key(self):
+        return None  # every query is its own listing
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["query"] = self.query
@@ -262,8 +340,16 @@ class SearchView(PostListMixin, ListView):
         return context
 
 
+RELATED_CANDIDATES = 200
+
+
 def related_posts(post: Post, limit: int) -> list[Post]:
-    """Published posts sharing the most tags and categories with ``post``."""
+    """Published posts sharing the most tags and categories with ``post``.
+
+    Candidates are the posts most recently filed under the same tags (at most
+    ``RELATED_CANDIDATES``) and under the same categories (as many): a category of 5,000 posts
+    does not make every one of them a candidate to score.
+    """
     tag_ids = [t.pk for t in post.tags.all()]
     category_ids = [c.pk for c in post.categories.all()]
     # Only posts sharing something are scored, each by index look-ups in the link tables, so
@@ -276,7 +362,8 @@ def related_posts(post: Post, limit: int) -> list[Post]:
         if not ids:
             continue
         links = through.objects.filter(**{f"{column}__in": ids})
-        candidates |= Q(pk__in=links.values("post_id"))
+        newest = links.exclude(post_id=post.pk).order_by("-pk").values("post_id")[:RELATED_CANDIDATES]
+        candidates |= Q(pk__in=newest)
         shared = links.filter(post_id=OuterRef("pk")).order_by().values("post_id").annotate(n=Count("pk"))
         score += Coalesce(Subquery(shared.values("n"), output_field=IntegerField()), 0) * weight
     if not candidates:
@@ -309,11 +396,7 @@ def post_neighbours(post: Post) -> dict:
             .order_by("-published_at", "-pk")
             .first(),
         }
-        timeout = 60 * 60
-        next_due = next_scheduled_publication()
-        if next_due is not None:
-            timeout = max(1, min(timeout, int((next_due - timezone.now()).total_seconds()) + 1))
-        cache.set(key, found, timeout)
+        cache.set(key, found, until_next_publication())
     return found
 
 
@@ -462,5 +545,28 @@ def healthz(request):
 
 
 def month_archive_list() -> list[datetime.datetime]:
-    """Months that have published posts, newest first (for the archive box)."""
-    return list(Post.objects.published().datetimes("published_at", "month", order="DESC"))
+    """Months (local time) that have published posts, newest first (for the archive box).
+
+    Grouped in SQL by the UTC month, which needs no time-zone function per row (SQLite would
+    call one in Python for every post). A UTC month's posts fall into at most two local months
+    (the offset is hours, not weeks), and its earliest and latest post name both.
+    """
+    if connection.vendor == "sqlite":
+        month = Substr("published_at", 1, 7)  # stored as "YYYY-MM-DD HH:MM:SS" in UTC
+    else:
+        month = Trunc("published_at", "month", tzinfo=datetime.UTC)
+    groups = (
+        Post.objects.published()
+        .order_by()
+        .annotate(utc_month=month)
+        .values("utc_month")
+        .annotate(first=Min("published_at"), last=Max("published_at"))
+        .values_list("first", "last")
+    )
+    zone = timezone.get_current_timezone()
+    months = set()
+    for first, last in groups:
+        for moment in (first, last):
+            local = timezone.localtime(moment, zone)
+            months.add(datetime.datetime(local.year, local.month, 1, tzinfo=zone))
+    return sorted(months, reverse=True)

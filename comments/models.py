@@ -211,6 +211,8 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["post", "status", "created_at"], name="comment_thread_idx"),
             models.Index(fields=["status", "spam_score"], name="comment_status_score_idx"),
+            # The comments feed: newest approved comments first, found without a sort.
+            models.Index(fields=["status", "-created_at", "-id"], name="comment_status_newest_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.utils.functional import lazy
@@ -8,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from blog import views as blog_views
-from blog.sitemaps import sitemaps
+from blog.sitemaps import sitemap_index, sitemap_section
 from core.pagecache import cache_for_anonymous
 from core.ratelimit import limit_login_attempts
 
@@ -26,8 +25,10 @@ urlpatterns = [
     path("healthz", blog_views.healthz, name="healthz"),
     path("robots.txt", blog_views.robots_txt, name="robots_txt"),
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
-    # Through the page cache: stale the moment a post changes, like every other page.
-    path("sitemap.xml", cache_for_anonymous(sitemap_views.sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    # A sitemap index and its parts, through the page cache: stale the moment a post changes,
+    # like every other page.
+    path("sitemap.xml", cache_for_anonymous(sitemap_index), name="sitemap"),
+    path("sitemap-<slug:section>.xml", cache_for_anonymous(sitemap_section), name="sitemap_section"),
     path("polls/", include("polls.urls")),
     path("comments/", include("comments.urls")),
     # Last: the blog owns "/" and the catch-all static page slugs.

@@ -20,6 +20,8 @@ from blog.models import Category, Tag
 from wpimport.models import LegacyItem, LegacyTerm
 
 _ROOT_PATHS = {"/", "/index.php"}
+# Our own views that page with ``?p=`` (Django's sitemap convention): not an old post id there.
+_OWN_P_PATHS = re.compile(r"^/sitemap(?:-[-\w]+)?\.xml$")
 _ITEM_PARAMS = ("p", "page_id", "attachment_id")
 _FEEDS = {
     "rss2": "blog:feed", "rss": "blog:feed", "rdf": "blog:feed", "": "blog:feed",
@@ -88,6 +90,8 @@ def legacy_redirect_url(request) -> str | None:
     at_root = request.path in _ROOT_PATHS
     feed = query.get("feed")
     for param in _ITEM_PARAMS:
+        if param == "p" and _OWN_P_PATHS.match(request.path):
+            continue
         if param in query:
             wp_id = _digits(query[param])
             url = None

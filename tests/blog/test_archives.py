@@ -68,3 +68,25 @@ def test_archive_pages_past_the_last_are_404_and_the_first_is_200(client, settin
     assert "Im Mai" in client.get("/2011/05/").content.decode()
     assert client.get("/2011/05/?page=2").status_code == 404
     assert client.get("/2011/?page=0").status_code == 404
+
+
+@pytest.mark.django_db
+def test_month_archive_list_is_the_local_months_computed_in_sql(django_assert_max_num_queries):
+    # Each of these is in another month in Berlin than in UTC (issue 15: grouped by the UTC
+    # month in SQL, then the earliest and latest post of each group put into local months).
+    from blog.views import month_archive_list
+
+    for moment in (
+        datetime(2024, 1, 31, 23, 30, tzinfo=UTC),  # 1 February, 00:30 in Berlin
+        datetime(2024, 3, 31, 22, 30, tzinfo=UTC),  # 1 April, 00:30 (summer time)
+        datetime(2024, 3, 15, 12, 0, tzinfo=UTC),
+        datetime(2023, 12, 31, 23, 59, tzinfo=UTC),  # 1 January 2024
+        datetime(2023, 6, 1, 12, 0, tzinfo=UTC),
+    ):
+        PostFactory(published_at=moment)
+    PostFactory(published_at=timezone.now() + timedelta(days=40))  # scheduled: not yet listed
+    with django_assert_max_num_queries(1):
+        months = month_archive_list()
+    expected = list(Post.objects.published().datetimes("published_at", "month", order="DESC"))
+    assert months == expected
+    assert [(m.year, m.month) for m in months] == [(2024, 4), (2024, 3), (2024, 2), (2024, 1), (2023, 6)]

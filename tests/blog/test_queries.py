@@ -142,3 +142,19 @@ def test_post_page_neighbours_follow_a_new_post_at_once(client):
     newer = PostFactory(title="Ganz neu", published_at=post.published_at + timedelta(hours=1))
     html = client.get(post.get_absolute_url()).content.decode()
     assert newer.get_absolute_url() in html
+
+
+def test_listing_counts_once_per_site_version(client, settings):
+    # Issue 15: no COUNT(*) over the posts on every page view; a new post recounts.
+    settings.PAGECACHE_SECONDS = 0
+    for _ in range(11):
+        PostFactory()
+    for url in ("/", "/?page=2"):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert not [q for q in queries.captured_queries if "COUNT(*)" in q["sql"]], url
+    assert client.get("/?page=3").status_code == 404
+    PostFactory()
+    assert client.get("/?page=2").status_code == 200
+    assert len(client.get("/?page=2").context["posts"]) == 2

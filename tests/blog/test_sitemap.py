@@ -1,4 +1,8 @@
-"""The sitemap lists every published post, page and listing; nothing unpublished."""
+"""The sitemap lists every published post, page and listing; nothing unpublished.
+
+``/sitemap.xml`` is an index of parts (``/sitemap-posts.xml?p=2``) of at most
+``PART_SIZE`` addresses each (issue 15).
+"""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -6,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from defusedxml import ElementTree
 
+from blog import sitemaps
 from blog.models import Post
 from blog.sitemaps import PostSitemap
 from tests.factories import CategoryFactory, PageFactory, PostFactory, TagFactory
@@ -16,13 +21,27 @@ NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def sitemap_locations(client) -> list[str]:
+def parts(client) -> list[str]:
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
     root = ElementTree.fromstring(response.content)
+    assert root.tag == f"{NS}sitemapindex"
+    return [entry.findtext(f"{NS}loc") for entry in root.findall(f"{NS}sitemap")]
+
+
+def part_entries(client, url: str) -> list:
+    response = client.get(url.removeprefix("http://testserver"))
+    assert response.status_code == 200, url
+    assert response["Content-Type"].startswith("application/xml")
+    root = ElementTree.fromstring(response.content)
     assert root.tag == f"{NS}urlset"
-    return [url.findtext(f"{NS}loc") for url in root.findall(f"{NS}url")]
+    return root.findall(f"{NS}url")
+
+
+def sitemap_locations(client) -> list[str]:
+    """Every address in every part the index names."""
+    return [url.findtext(f"{NS}loc") for part in parts(client) for url in part_entries(client, part)]
 
 
 def test_sitemap_has_every_published_post_and_no_hidden_one(client):
@@ -55,16 +74,65 @@ def test_sitemap_post_lastmod_and_permalink_date():
     sitemap = PostSitemap()
     [item] = list(sitemap.items())
     assert sitemap.location(item) == "/2011/05/datiert/"
-    assert sitemap.lastmod(item) == Post.objects.get(pk=post.pk).modified_at
+    # Not touched since publication: lastmod is the publication; then the "updated" time.
+    assert sitemap.lastmod(item) == post.published_at
+    assert sitemap.entries(1) == [("/2011/05/datiert/", post.published_at)]
+    post.updated_at = datetime(2012, 2, 3, tzinfo=BERLIN)
+    post.save()
+    assert sitemap.entries(1) == [("/2011/05/datiert/", post.updated_at)]
+    assert sitemap.latest_lastmod() == post.updated_at
 
 
-def test_sitemap_holds_all_posts_of_a_large_blog_in_one_file():
-    # One /sitemap.xml (no index) must not cut off posts beyond its page size.
-    assert PostSitemap.limit >= 50_000
+def test_sitemap_lastmod_in_the_part_is_the_updated_time(client):
+    PostFactory(
+        slug="revidiert",
+        published_at=datetime(2011, 5, 24, 10, tzinfo=BERLIN),
+        updated_at=datetime(2013, 1, 2, 9, tzinfo=BERLIN),
+    )
+    [entry] = part_entries(client, "/sitemap-posts.xml")
+    assert entry.findtext(f"{NS}loc") == "http://testserver/2011/05/revidiert/"
+    assert entry.findtext(f"{NS}lastmod") == "2013-01-02T09:00:00+01:00"
+
+
+def test_sitemap_is_an_index_of_parts_that_hold_every_post(client, monkeypatch):
+    monkeypatch.setattr(sitemaps.PostSitemap, "limit", 4)
+    posts = [PostFactory() for _ in range(10)]
+    index = parts(client)
+    assert index.count("http://testserver/sitemap-posts.xml") == 1
+    assert "http://testserver/sitemap-posts.xml?p=2" in index
+    assert "http://testserver/sitemap-posts.xml?p=3" in index
+    assert "http://testserver/sitemap-posts.xml?p=4" not in index
+    second = part_entries(client, "/sitemap-posts.xml?p=2")
+    assert len(second) == 4  # ?p= pages the part; the WordPress ?p= redirect leaves it alone
+    locations = sitemap_locations(client)
+    for post in posts:
+        assert locations.count(f"http://testserver{post.get_absolute_url()}") == 1
+    for bad in ("?p=4", "?p=0", "?p=x", "?p=99999999999999999999"):
+        assert client.get(f"/sitemap-posts.xml{bad}").status_code == 404, bad
+    assert client.get("/sitemap-posts.xml?p=2%00").status_code == 400
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_sitemap_part_size_stays_within_the_protocol_and_issue_15():
+    assert PostSitemap.limit <= 5_000
+
+
+def test_sitemap_index_and_parts_go_through_the_page_cache(client):
+    PostFactory(title="Schon da")
+    for url in ("/sitemap.xml", "/sitemap-posts.xml"):
+        assert client.get(url)["X-Page-Cache"] == "miss"
+        assert client.get(url)["X-Page-Cache"] == "hit"
+    new = PostFactory(title="Neu")  # saving says so through core.invalidation
+    assert client.get("/sitemap.xml")["X-Page-Cache"] == "miss"
+    assert new.get_absolute_url() in client.get("/sitemap-posts.xml").content.decode()
 
 
 def test_sitemap_query_count_is_fixed(client, django_assert_max_num_queries):
     for _ in range(20):
         PostFactory()
-    with django_assert_max_num_queries(6):
-        sitemap_locations(client)
+    # Index: latest change and size of each section (the taxonomy is read whole: two small
+    # tables), and the page cache's next scheduled publication. Part: its size and its rows.
+    with django_assert_max_num_queries(7):
+        parts(client)
+    with django_assert_max_num_queries(3):
+        part_entries(client, "/sitemap-posts.xml?p=1")

@@ -39,7 +39,7 @@ def reader_urls(post):
         reverse("blog:category", kwargs={"slug": "planung"}),
         reverse("blog:search") + "?q=Geplanter",
         reverse("blog:feed"),
-        "/sitemap.xml",
+        "/sitemap-posts.xml",
     ]
 
 
@@ -62,7 +62,7 @@ def test_draft_preview_is_refused_to_anonymous_visitors_and_plain_users(client, 
 
 def test_draft_is_not_listed_anywhere(client, draft):
     PostFactory(title="Sichtbar")
-    for url in (reverse("blog:home"), reverse("blog:feed"), "/sitemap.xml"):
+    for url in (reverse("blog:home"), reverse("blog:feed"), "/sitemap-posts.xml"):
         body = client.get(url).content.decode()
         assert "Geheimer Entwurf" not in body
         assert draft.slug not in body

@@ -79,6 +79,7 @@ def listing_urls(post) -> list[str]:
         "/comments/feed/",
         f"/comments/feed/post/{post.pk}/",
         "/sitemap.xml",
+        "/sitemap-posts.xml",
     ]
 
 

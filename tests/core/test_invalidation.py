@@ -54,12 +54,12 @@ def test_fragment_keys_change_with_what_they_show():
 def test_the_sitemap_is_fresh_the_moment_a_post_is_published():
     reader = Client()
     PostFactory(title="Schon da")
-    assert reader.get("/sitemap.xml")["X-Page-Cache"] == "miss"
-    cached = reader.get("/sitemap.xml")
+    assert reader.get("/sitemap-posts.xml")["X-Page-Cache"] == "miss"
+    cached = reader.get("/sitemap-posts.xml")
     assert cached["X-Page-Cache"] == "hit"
     assert cached["Content-Type"].startswith("application/xml")
     new = PostFactory(title="Gerade veröffentlicht")
-    assert new.get_absolute_url() in reader.get("/sitemap.xml").content.decode()
+    assert new.get_absolute_url() in reader.get("/sitemap-posts.xml").content.decode()
 
 
 def test_a_process_local_cache_with_the_page_cache_on_is_warned_about(settings):

@@ -97,7 +97,7 @@ def test_dates_come_from_the_export(client, imported):
     assert post.updated_at == post.modified_at
     assert posts[11].updated_at is None  # not changed after publication
     assert posts[12].modified_at == posts[12].published_at  # no modified date: the publication
-    sitemap = client.get("/sitemap.xml").content.decode()
+    sitemap = client.get("/sitemap-posts.xml").content.decode()
     entry = sitemap.split(post.get_absolute_url())[1].split("</url>")[0]
     assert "<lastmod>2023-03-02" in entry
     html = client.get(post.get_absolute_url()).content.decode()
@@ -170,6 +170,16 @@ def test_every_old_url_is_one_permanent_redirect_to_a_page_that_answers(client, 
         assert (old, response.status_code, response.get("Location")) == (old, 301, new)
         if "page=" not in new:  # too few posts here for a second page
             assert client.get(new).status_code == 200, new
+
+
+def test_sitemap_pages_are_not_taken_for_old_post_ids(client, imported):
+    # Post 19 exists: /?p=19 leads to it, but the sitemap's own ?p= pages its parts (issue 15).
+    posts, _ = imported
+    assert client.get("/?p=19")["Location"] == posts[19].get_absolute_url()
+    for url in ("/sitemap.xml?p=19", "/sitemap-posts.xml?p=19", "/sitemap-posts.xml?p=1"):
+        response = client.get(url)
+        assert response.status_code != 301, url
+    assert client.get("/sitemap-posts.xml?p=1").status_code == 200
 
 
 @pytest.mark.parametrize(
