@@ -177,19 +177,31 @@ def _xml(body: list[str]) -> HttpResponse:
     )
 
 
+def _index_entries() -> list[tuple[str, int, str]]:
+    """(section, parts, lastmod) of every section; worked out once per site version."""
+    from blog.views import until_next_publication
+
+    key = invalidation.fragment_key("sitemap-index", site=True)
+    entries = cache.get(key)
+    if entries is None:
+        entries = []
+        for section, cls in sitemaps.items():
+            site = cls()
+            latest = getattr(site, "latest_lastmod", None)
+            entries.append((section, _paginator(site, section).num_pages, _w3c(latest()) if latest else ""))
+        cache.set(key, entries, until_next_publication())
+    return entries
+
+
 @require_GET
 def sitemap_index(request):
     """``/sitemap.xml``: one ``<sitemap>`` per section part, with when it last changed."""
     base = request.build_absolute_uri("/")[:-1]
     body = [f'<sitemapindex xmlns="{_NS}">\n']
-    for section, cls in sitemaps.items():
-        site = cls()
-        paginator = _paginator(site, section)
+    for section, pages, lastmod in _index_entries():
         location = base + reverse("sitemap_section", kwargs={"section": section})
-        latest = getattr(site, "latest_lastmod", None)
-        lastmod = _w3c(latest()) if latest else ""
         tag = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-        for page in range(1, paginator.num_pages + 1):
+        for page in range(1, pages + 1):
             url = location if page == 1 else f"{location}?p={page}"
             body.append(f"<sitemap><loc>{escape(url)}</loc>{tag}</sitemap>\n")
     body.append("</sitemapindex>\n")
