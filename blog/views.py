@@ -441,6 +441,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /preview/",
         "Disallow: /share/",
+        "Disallow: /i18n/",  # the language switch sets a cookie and goes back
         "Disallow: /search/?",  # result pages; the search form itself may be crawled
         f"Sitemap: {sitemap}",
         "",
