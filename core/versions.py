@@ -64,7 +64,10 @@ def generation() -> int | None:
     """The site-wide generation, which every bump moves on; None when the cache is unreachable."""
     read = _generation_reader()
     if read is not None:
-        return read()
+        try:
+            return read()
+        except OSError:  # e.g. CACHE_DIR not writable: serve no copy, check the versions
+            return None
     try:
         value = cache.get(GENERATION_KEY)
         if value is None:  # first use, or evicted: start from the clock, never an old value
