@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
@@ -716,7 +717,7 @@ def spamfilter_view(model_admin, request):
             spamfilter.reset()
             messages.success(request, _("The spam filter forgot everything it learned."))
         elif "retrain" in request.POST:
-            if spamfilter.retrain_in_background():
+            if spamfilter.retrain_schedule(delay=timedelta(0)):
                 messages.success(
                     request, _("The spam filter is learning again from every decision, in the background.")
                 )
@@ -740,6 +741,7 @@ def spamfilter_view(model_admin, request):
         "opts": Comment._meta,
         "title": _("Spam filter"),
         "state": state,
+        "relearning": spamfilter.retrain_waiting(),
         "ready": state.spam >= spamfilter.MIN_EXAMPLES and state.ham >= spamfilter.MIN_EXAMPLES,
         "min_examples": spamfilter.MIN_EXAMPLES,
         "features": SpamToken.objects.count(),

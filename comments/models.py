@@ -77,7 +77,7 @@ class ModerationSettings(models.Model):
     )
     spam_percent = models.PositiveSmallIntegerField(
         _("spam from spam probability (%)"),
-        default=90,
+        default=60,
         help_text=_("Comments the filter rates at least this likely to be spam go straight to spam."),
     )
     spam_purge_days = models.PositiveIntegerField(
@@ -419,6 +419,9 @@ class SpamModel(models.Model):
     ham = models.PositiveIntegerField(default=0)
     trained_at = models.DateTimeField(null=True, blank=True)
     retrain_started_at = models.DateTimeField(null=True, blank=True)
+    # Platt scaling fitted by the last retrain: probability = sigmoid(scale × log-odds + shift).
+    calibration_scale = models.FloatField(default=0.25)
+    calibration_shift = models.FloatField(default=0.0)
 
     class Meta:
         verbose_name = _("spam filter")
