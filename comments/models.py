@@ -211,6 +211,8 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["post", "status", "created_at"], name="comment_thread_idx"),
             models.Index(fields=["status", "spam_score"], name="comment_status_score_idx"),
+            # The moderation desk's tabs: newest first within a status, at any size.
+            models.Index(fields=["status", "created_at", "id"], name="comment_status_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(
