@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from comments import moderation, services, spamfilter
 from comments.models import Comment, CommentEvent, ModerationSettings, SpamModel, SpamToken
@@ -94,7 +94,10 @@ def test_spam_filter_rule_maps_probability_to_actions():
         assert reason.action.label == action
     assert moderation.spam_filter(sub, moderation.Facts(), rules) is None
     reason = {"rule": "spam_filter", "detail": "97 %: viagra, casino, bit.ly"}
-    assert moderation.describe(reason) == "spam probability 97 %: viagra, casino, bit.ly"
+    with translation.override("en"):
+        assert moderation.describe(reason) == "spam probability 97 %: viagra, casino, bit.ly"
+    with translation.override("de"):
+        assert moderation.describe(reason) == "Spam-Wahrscheinlichkeit 97 %: viagra, casino, bit.ly"
 
 
 # --- learning in the database ---------------------------------------------------------------------
