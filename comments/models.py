@@ -422,8 +422,8 @@ class SpamModel(models.Model):
     trained_at = models.DateTimeField(null=True, blank=True)
     retrain_started_at = models.DateTimeField(null=True, blank=True)
     # Platt scaling fitted by the last retrain: probability = sigmoid(scale × log-odds + shift).
-    calibration_scale = models.FloatField(default=0.25)
-    calibration_shift = models.FloatField(default=0.0)
+    calibration_scale = models.FloatField(default=0.2)
+    calibration_shift = models.FloatField(default=-2.0)
 
     class Meta:
         verbose_name = _("spam filter")

@@ -2,13 +2,18 @@
 
 Every comment becomes a set of features (words and word pairs with umlauts folded, pieces of
 long German compounds, link hosts and domains, the e-mail domain, the language, a few shape
-facts). Each moderator decision counts those features once as spam or as good ("ham"), in the
-database, so every process shares one model. A new comment is scored with Robinson's
-chi-square combining of per-feature probabilities (as in SpamBayes): the features that stand
-out most decide, and the strongest spam features are the reason moderators see.
+facts, and whether the e-mail address and website say the author's name or other words).
+Each moderator decision counts those features once as spam or as good ("ham"), in the
+database, so every process shares one model. A new comment is scored by naive Bayes: every
+known feature adds its smoothed log-odds, and a calibration (Platt scaling, fitted by the
+worker on leave-one-out scores of the learned decisions) turns the sum into a probability
+that the moderation settings' thresholds compare with. The strongest features are the reason
+moderators see.
 
 Learning is incremental and reversible: ``Comment.trained_as`` records what a comment
-currently teaches, so a changed mind (or an undo) unlearns the old lesson first.
+currently teaches, so a changed mind (or an undo) unlearns the old lesson first. The worker
+task ``comments.tasks.spamfilter_retrain`` rebuilds the counts from every decision and refits
+the calibration; decisions and the WordPress import queue it (``retrain_schedule``).
 """
 
 from __future__ import annotations
@@ -242,8 +247,9 @@ def display(token: str) -> str:
 
 SMOOTHING = 0.25  # add-α for a feature's rate among spam and among good comments
 MIN_EXAMPLES = 5  # of each kind before the filter judges at all
-# Before the first calibration (see ``calibration_fit``): a mild squashing of the log-odds.
-DEFAULT_CALIBRATION = (0.25, 0.0)
+# Before the worker first fits the calibration (``calibration_fit``): a cautious mapping, close
+# to what it fits on the benchmark corpus, so that two strong words alone are not yet spam.
+DEFAULT_CALIBRATION = (0.2, -2.0)
 
 
 @dataclass(frozen=True)

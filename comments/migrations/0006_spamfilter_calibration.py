@@ -19,12 +19,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='spammodel',
             name='calibration_scale',
-            field=models.FloatField(default=0.25),
+            field=models.FloatField(default=0.2),
         ),
         migrations.AddField(
             model_name='spammodel',
             name='calibration_shift',
-            field=models.FloatField(default=0.0),
+            field=models.FloatField(default=-2.0),
         ),
         migrations.AlterField(
             model_name='moderationsettings',
