@@ -127,6 +127,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs per page; the median is printed")
     parser.add_argument("--keep-reports", type=Path, help="folder for the JSON reports")
     parser.add_argument("--pages", nargs="+", help="only these pages (home post category search results)")
+    parser.add_argument(
+        "--port", type=int, default=0, help="first of two ports for the servers (default: free ones)"
+    )
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         sys.exit("Lighthouse is missing: run `npm ci` in the project folder.")
@@ -140,6 +143,9 @@ def main() -> None:
                 {**env, "BENCH_PAGECACHE_OFF": "1"}, workers=2, log=Path(tmp) / "uncached.log"
             ),
         }
+        if args.port:
+            for offset, server in enumerate(servers.values()):
+                server.port = args.port + offset
         try:
             for server in servers.values():
                 server.start()
@@ -167,6 +173,13 @@ def main() -> None:
                 print("\nAudits that cost points (page/server):")
                 for line, where in problems.items():
                     print(f"  {line}  [{', '.join(where)}]")
+        except Exception:
+            for label, server in servers.items():
+                if server.log and server.log.exists():
+                    print(
+                        f"--- {label} server log (tail)\n" + server.log.read_text()[-3000:], file=sys.stderr
+                    )
+            raise
         finally:
             for server in servers.values():
                 server.stop()
