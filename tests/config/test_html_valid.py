@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Page, Post
+from core.captcha import challenge_new
 from polls.models import Poll
 from tests.factories import PageFactory, PostFactory
 from tests.polls.factories import PollFactory
@@ -111,6 +112,11 @@ def public_pages(client) -> dict:
             {"name": "", "email": "kein-email", "body": "", "captcha_0": "x", "captcha_1": "PASSED"},
         ),
         "not-found": client.get("/gibt-es-nicht/"),
+        "comment-report": client.get(
+            reverse("comments:report", kwargs={"pk": post.comments.approved().first().pk})
+        ),
+        "captcha-as-text": client.get(reverse("core:captcha_text", args=[challenge_new()])),
+        "archive-empty": client.get("/1999/"),
     }
     other = strict.choices.get(is_other=True)
     pages["poll-other-without-text"] = client.post(
