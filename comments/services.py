@@ -84,6 +84,20 @@ def post_is_closed(post, ms: ModerationSettings | None = None, *, now=None) -> b
     return bool(ms.close_after_days and post.published_at < now - timedelta(days=ms.close_after_days))
 
 
+def opens_on_publication(post, ms: ModerationSettings | None = None, *, now=None) -> bool:
+    """Whether a post that is not public yet will take comments once it is published.
+
+    For an editor's preview: the post's own switch, and the age limit measured from its
+    scheduled time (a back-dated post may already be past it)."""
+    ms = ms or ModerationSettings.load()
+    now = now or timezone.now()
+    if not post.comments_open:
+        return False
+    if not ms.close_after_days or post.published_at is None:
+        return True
+    return post.published_at >= now - timedelta(days=ms.close_after_days)
+
+
 def resolve_parent(parent: Comment | None, max_depth: int) -> Comment | None:
     """The comment a reply really attaches to: a reply to the deepest level stays on that level."""
     if parent is None or max_depth <= 1:
