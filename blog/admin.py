@@ -1,7 +1,7 @@
 """Admin for editors: posts with history and preview, pages, taxonomy, images."""
 
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from blog.editor import tools as editor_tools
 from blog.models import AuthorProfile, Category, Image, Page, Post, PostAutosave, Tag
 from blog.publishing import posts_publish
 from core import invalidation
-from core.adminlists import SafeChangeListMixin
+from core.adminlists import ScaledAdminMixin, TopRelatedListFilter
 
 
 class PublicationStateFilter(admin.SimpleListFilter):
@@ -64,7 +64,7 @@ class WritingDeskMixin:
 
 
 @admin.register(Post)
-class PostAdmin(SafeChangeListMixin, WritingDeskMixin, CompareVersionAdmin):
+class PostAdmin(ScaledAdminMixin, WritingDeskMixin, CompareVersionAdmin):
     form = PostForm
     change_form_template = "admin/blog/post/change_form.html"
     list_display = [
@@ -79,9 +79,9 @@ class PostAdmin(SafeChangeListMixin, WritingDeskMixin, CompareVersionAdmin):
     list_filter = [
         PublicationStateFilter,
         "status",
-        "categories",
-        "tags",
-        "author",
+        ("categories", TopRelatedListFilter),
+        ("tags", TopRelatedListFilter),
+        ("author", TopRelatedListFilter),
         "is_sticky",
         "comments_open",
     ]
@@ -258,7 +258,7 @@ class PostAdmin(SafeChangeListMixin, WritingDeskMixin, CompareVersionAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(WritingDeskMixin, CompareVersionAdmin):
+class PageAdmin(ScaledAdminMixin, WritingDeskMixin, CompareVersionAdmin):
     form = PageForm
     list_display = ["title", "slug", "is_published", "show_in_footer", "footer_order", "modified_at"]
     list_editable = ["is_published", "show_in_footer", "footer_order"]
@@ -269,23 +269,34 @@ class PageAdmin(WritingDeskMixin, CompareVersionAdmin):
         js = ["blog/slug.js"]
 
 
+class PostCountMixin:
+    """A "posts" column counted in the list's own query (every status, as editors see them)."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(post_count=Count("posts", distinct=True))
+
+    @admin.display(description=_("posts"), ordering="post_count")
+    def post_count(self, obj):
+        return obj.post_count
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "parent"]
+class CategoryAdmin(ScaledAdminMixin, PostCountMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "parent", "post_count"]
     list_select_related = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+class TagAdmin(ScaledAdminMixin, PostCountMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "post_count"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(ScaledAdminMixin, admin.ModelAdmin):
     list_display = ["thumbnail", "alt_text", "credit_name", "width", "height", "uploaded_at"]
     search_fields = ["alt_text", "credit_name", "file"]
     readonly_fields = ["thumbnail", "width", "height", "rendition_list"]
@@ -305,7 +316,7 @@ class ImageAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuthorProfile)
-class AuthorProfileAdmin(admin.ModelAdmin):
+class AuthorProfileAdmin(ScaledAdminMixin, admin.ModelAdmin):
     list_display = ["display_name", "user", "byline", "notify_on_comments"]
     list_select_related = ["user"]
     search_fields = ["display_name", "user__username"]
