@@ -210,3 +210,24 @@ def test_poll_list_totals_are_right(admin_client_):
     row = next(p for p in response.context["cl"].result_list if p.pk == poll.pk)
     assert (row.total_votes, row.total_voters) == (5, 5)
     assert Poll.objects.with_totals().get(pk=poll.pk).total_votes == 5
+
+
+def test_date_hierarchy_lists_only_years_with_posts(admin_client_):
+    for year in (2011, 2013, 2013):
+        PostFactory(published_at=timezone.make_aware(timezone.datetime(year, 6, 1)))
+    PostFactory(status=Post.Status.DRAFT, published_at=None)
+    html = admin_client_.get(POSTS).content.decode()
+    assert "published_at__year=2011" in html and "published_at__year=2013" in html
+    assert "published_at__year=2012" not in html
+    response = admin_client_.get(f"{POSTS}?published_at__year=2013")
+    assert "published_at__month=6" in response.content.decode()
+    assert len(response.context["cl"].result_list) == 2
+
+
+def test_date_hierarchy_starts_at_the_year_even_with_one_year(admin_client_):
+    PostFactory(published_at=timezone.make_aware(timezone.datetime(2012, 3, 1)))
+    PostFactory(published_at=timezone.make_aware(timezone.datetime(2012, 9, 1)))
+    html = admin_client_.get(POSTS).content.decode()
+    assert "published_at__year=2012" in html and "published_at__month" not in html
+    html = admin_client_.get(f"{POSTS}?published_at__year=2012").content.decode()
+    assert "published_at__month=3" in html and "published_at__month=9" in html

@@ -1,0 +1,73 @@
+"""The date hierarchy of ``ScaledAdminMixin`` change lists: years without truncating every row."""
+
+from datetime import datetime
+
+from django import template
+from django.contrib.admin.templatetags.admin_list import date_hierarchy
+from django.contrib.admin.templatetags.base import InclusionAdminNode
+from django.db.models import Count, DateTimeField, Max, Min, Q
+from django.utils import timezone
+
+register = template.Library()
+
+
+def _year_start(year: int, aware: bool):
+    start = datetime(year, 1, 1)
+    return timezone.make_aware(start) if aware else start.date()
+
+
+def bounded_date_hierarchy(cl):
+    """Like the admin's ``{% date_hierarchy %}``, but the list of years costs two cheap queries.
+
+    The stock tag finds the years with ``DISTINCT`` over the year of every row (on SQLite a
+    Python function call per row: 10,000 posts, every request). Here the first and last date
+    bound the years, and one conditional count per year tells which of them have rows.
+    It starts at the years even when there is only one (the stock tag would open its months),
+    so the list costs the same queries however its rows are spread. Below the year level the
+    rows are narrowed to one year already, and the stock tag serves.
+    """
+    field_name = cl.date_hierarchy
+    if any(f"{field_name}__{part}" in cl.params for part in ("year", "month", "day")):
+        return date_hierarchy(cl)
+    queryset = cl.queryset.order_by()
+    bounds = queryset.aggregate(first=Min(field_name), last=Max(field_name))
+    first, last = bounds["first"], bounds["last"]
+    if first is None or last is None:
+        return {"show": False}
+    aware = isinstance(cl.model._meta.get_field(field_name), DateTimeField) and timezone.is_aware(first)
+    if aware:
+        first, last = timezone.localtime(first), timezone.localtime(last)
+    years = range(first.year, last.year + 1)
+    counts = queryset.aggregate(
+        **{
+            f"y{year}": Count(
+                "pk",
+                filter=Q(
+                    **{
+                        f"{field_name}__gte": _year_start(year, aware),
+                        f"{field_name}__lt": _year_start(year + 1, aware),
+                    }
+                ),
+            )
+            for year in years
+        }
+    )
+    return {
+        "show": True,
+        "back": None,
+        "choices": [
+            {
+                "link": cl.get_query_string({f"{field_name}__year": year}, [f"{field_name}__"]),
+                "title": str(year),
+            }
+            for year in years
+            if counts[f"y{year}"]
+        ],
+    }
+
+
+@register.tag(name="bounded_date_hierarchy")
+def bounded_date_hierarchy_tag(parser, token):
+    return InclusionAdminNode(
+        parser, token, func=bounded_date_hierarchy, template_name="date_hierarchy.html", takes_context=False
+    )
