@@ -241,3 +241,23 @@ def test_admin_pagination_is_not_taken_for_a_wordpress_post_id(admin_client_):
     response = admin_client_.get(f"{POSTS}?p=2")
     assert response.status_code in (200, 302)  # 302: the admin's own "page out of range" answer
     assert admin_client_.get("/?p=2").status_code == 301  # old links on the site still redirect
+
+
+@pytest.mark.parametrize("query", ["Zwiebelkuchen", "zwiebelkuch", "Rezept Zwiebelkuchen", "rezept-fuer"])
+def test_post_search_finds_words_of_the_text_and_titles_in_every_state(admin_client_, query):
+    PostFactory(
+        title="Ein Rezept für den Herbst",
+        slug="rezept-fuer-den-herbst",
+        status=Post.Status.DRAFT,
+        published_at=None,
+        body="<p>Heute backen wir einen Zwiebelkuchen.</p>",
+    )
+    PostFactory(title="Etwas anderes")
+    response = admin_client_.get(POSTS, {"q": query})
+    assert [p.title for p in response.context["cl"].result_list] == ["Ein Rezept für den Herbst"]
+
+
+@pytest.mark.parametrize("query", ['"', "*", "AND OR NOT", "%00x", "a" * 3000, "NEAR(", "-"])
+def test_post_search_answers_odd_queries(admin_client_, query):
+    PostFactory()
+    assert admin_client_.get(POSTS, {"q": query}).status_code in (200, 400)
