@@ -21,7 +21,7 @@ def bounded_date_hierarchy(cl):
 
     The stock tag finds the years with ``DISTINCT`` over the year of every row (on SQLite a
     Python function call per row: 10,000 posts, every request). Here the first and last date
-    bound the years; one ``EXISTS`` per year, answered from the date's index, tells which of
+    of the unfiltered list bound the years; one ``EXISTS`` per year, answered from the date's index, tells which of
     them have rows (or, when filters or a search narrow the list, one pass counting per year).
     It starts at the years even when there is only one (the stock tag would open its months),
     so the list costs the same queries however its rows are spread. Below the year level the
@@ -31,7 +31,9 @@ def bounded_date_hierarchy(cl):
     if any(f"{field_name}__{part}" in cl.params for part in ("year", "month", "day")):
         return date_hierarchy(cl)
     queryset = cl.queryset.order_by()
-    bounds = queryset.aggregate(first=Min(field_name), last=Max(field_name))
+    # The bounds of the whole list come from the date's index; a year without matching
+    # rows is left out below, so a filter or search need not run for them too.
+    bounds = cl.root_queryset.order_by().aggregate(first=Min(field_name), last=Max(field_name))
     first, last = bounds["first"], bounds["last"]
     if first is None or last is None:
         return {"show": False}
