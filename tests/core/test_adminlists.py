@@ -261,3 +261,14 @@ def test_post_search_finds_words_of_the_text_and_titles_in_every_state(admin_cli
 def test_post_search_answers_odd_queries(admin_client_, query):
     PostFactory()
     assert admin_client_.get(POSTS, {"q": query}).status_code in (200, 400)
+
+
+def test_every_filter_lists_a_bounded_number_of_choices(admin_client_):
+    grow(15)
+    for url in changelist_urls(admin_client_):
+        if "?" in url:
+            continue
+        changelist = admin_client_.get(url).context["cl"]
+        for spec in changelist.filter_specs:
+            choices = list(spec.choices(changelist))
+            assert len(choices) <= TopRelatedListFilter.limit + 2, (url, spec.title, len(choices))
