@@ -12,6 +12,12 @@ requested once before it is measured) and one without it (every request rendered
 are served by Django (``SERVE_MEDIA=true``, the single-box set-up). Debian's Chromium runs
 headless (``CHROME_PATH``, default /usr/bin/chromium). Prints the four scores per page and
 server, the median of ``--runs`` runs, and the audits that cost points.
+
+``--calibrate-cpu``: Lighthouse's mobile preset slows the CPU down 4×, which assumes a
+desktop host (benchmark index about 1,000) emulating a Moto G Power (index 264, the figure
+Chrome DevTools' CPU calibration uses). On a slower or busy host that double-counts: the
+option measures the host's benchmark index first and uses index / 264 as the slowdown, so
+the emulated phone is the same on every machine. Both the index and the factor are printed.
 """
 
 from __future__ import annotations
@@ -86,7 +92,10 @@ def build_site(workdir: Path) -> tuple[dict[str, str], dict[str, str]]:
     return env, pages
 
 
-def lighthouse(url: str, preset: str, report: Path | None) -> dict:
+MOTO_G_POWER_INDEX = 264  # Chrome DevTools' CPU calibration: the low-tier reference phone
+
+
+def lighthouse(url: str, preset: str, report: Path | None, cpu_slowdown: float | None = None) -> dict:
     chrome_flags = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"
     command = [
         str(LIGHTHOUSE),
@@ -99,6 +108,8 @@ def lighthouse(url: str, preset: str, report: Path | None) -> dict:
     ]
     if preset == "desktop":
         command.append("--preset=desktop")
+    if cpu_slowdown is not None:
+        command.append(f"--throttling.cpuSlowdownMultiplier={cpu_slowdown:.2f}")
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=False)
     if result.returncode != 0:
@@ -127,6 +138,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs per page; the median is printed")
     parser.add_argument("--keep-reports", type=Path, help="folder for the JSON reports")
     parser.add_argument("--pages", nargs="+", help="only these pages (home post category search results)")
+    parser.add_argument(
+        "--calibrate-cpu",
+        action="store_true",
+        help="CPU slowdown from the host's benchmark index (see above)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="first of two ports for the servers (default: free ones)"
+    )
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         sys.exit("Lighthouse is missing: run `npm ci` in the project folder.")
@@ -140,9 +159,18 @@ def main() -> None:
                 {**env, "BENCH_PAGECACHE_OFF": "1"}, workers=2, log=Path(tmp) / "uncached.log"
             ),
         }
+        if args.port:
+            for offset, server in enumerate(servers.values()):
+                server.port = args.port + offset
         try:
             for server in servers.values():
                 server.start()
+            cpu_slowdown = None
+            if args.calibrate_cpu:
+                probe = lighthouse(servers["cached"].url + "/", args.preset, None)
+                index = probe["environment"]["benchmarkIndex"]
+                cpu_slowdown = max(1.0, index / MOTO_G_POWER_INDEX)
+                print(f"Host benchmark index {index:.0f}: CPU slowdown {cpu_slowdown:.2f}x (default 4x)")
             print(f"Lighthouse, {args.preset}, median of {args.runs} run(s); Chromium headless")
             print(f"{'page':10} {'server':9} {'perf':>5} {'a11y':>5} {'best':>5} {'seo':>5}  url")
             problems: dict[str, list[str]] = {}
@@ -155,7 +183,7 @@ def main() -> None:
                     runs = []
                     for n in range(args.runs):
                         report = args.keep_reports / f"{page}-{label}-{n}.json" if args.keep_reports else None
-                        runs.append(lighthouse(url, args.preset, report))
+                        runs.append(lighthouse(url, args.preset, report, cpu_slowdown))
                     scores = [
                         round(statistics.median(r["categories"][c]["score"] * 100 for r in runs))
                         for c in CATEGORIES
@@ -167,6 +195,13 @@ def main() -> None:
                 print("\nAudits that cost points (page/server):")
                 for line, where in problems.items():
                     print(f"  {line}  [{', '.join(where)}]")
+        except Exception:
+            for label, server in servers.items():
+                if server.log and server.log.exists():
+                    print(
+                        f"--- {label} server log (tail)\n" + server.log.read_text()[-3000:], file=sys.stderr
+                    )
+            raise
         finally:
             for server in servers.values():
                 server.stop()

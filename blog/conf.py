@@ -10,6 +10,9 @@ DEFAULTS = {
     "IMAGE_MAX_PIXELS": 40_000_000,
     "IMAGE_WIDTHS": (480, 800, 1200, 1600),
     "SHARE_COUNT_WINDOW": 24 * 60 * 60,
+    # The language posts, pages, comments and polls are written in: marked with ``lang`` on
+    # that content when readers use the interface in another language.
+    "CONTENT_LANGUAGE": "de",
 }
 
 

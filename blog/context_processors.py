@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html
+from django.utils.translation import get_language
 
+from blog.conf import blog_settings
 from core import invalidation
 
 
@@ -20,9 +23,17 @@ def footer_pages():
     return pages
 
 
+def content_lang_attr() -> str:
+    """`` lang="de"`` for elements holding content when the interface speaks another language."""
+    content = blog_settings.CONTENT_LANGUAGE
+    interface = (get_language() or content).split("-")[0]
+    return format_html(' lang="{}"', content) if interface != content.split("-")[0] else ""
+
+
 def site(request):
     """Site name and footer links for every template; the footer costs no query when cached."""
     return {
         "site_name": settings.SITE_NAME,
         "footer_pages": SimpleLazyObject(footer_pages),
+        "content_lang_attr": content_lang_attr(),
     }

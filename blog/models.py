@@ -357,8 +357,14 @@ class Post(models.Model):
 
     @property
     def description(self) -> str:
-        """Plain-text summary for meta tags and feeds."""
-        return self.seo_description or rendering.plain_text(self.teaser_html, limit=300)
+        """Plain-text summary for meta tags, structured data and feeds; never empty: the SEO
+        description, else the teaser, else the body's first sentences, else the title."""
+        return (
+            self.seo_description
+            or rendering.plain_text(self.teaser_html, limit=300)
+            or rendering.first_sentences(self.body_html, limit=300)
+            or self.title
+        )
 
 
 class PageQuerySet(models.QuerySet):

@@ -137,6 +137,19 @@ def plain_text(value: str, limit: int | None = None) -> str:
     return text
 
 
+_SHORTCODE = re.compile(r"\[/?[a-zA-Z][^\[\]]*\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
+
+
+def first_sentences(body_html: str, limit: int = 300) -> str:
+    """The body's first sentences as plain text, shortcodes left out, within ``limit``."""
+    text = re.sub(r"\s+", " ", _SHORTCODE.sub(" ", plain_text(body_html))).strip()
+    if len(text) <= limit:
+        return text
+    cut = [m.start() for m in _SENTENCE_END.finditer(text, 0, limit)]
+    return text[: cut[-1]] if cut else plain_text(text, limit=limit)
+
+
 WORDS_PER_MINUTE = 200
 
 

@@ -36,6 +36,7 @@ from blog.models import (
     published_q,
     sees_unpublished,
 )
+from blog.rendering import first_sentences
 from blog.search import search_posts, suggest
 from core import invalidation
 from core.clients import client_ip, ip_hash
@@ -237,8 +238,12 @@ class AuthorView(PostListMixin, ListView):
     template_name = "blog/author.html"
 
     def get_queryset(self):
+        # Only people with a published post have a page: a moderator's or editor's login
+        # name is not shown to the world, and an empty listing is not a page worth having.
         self.author = get_object_or_404(
-            User.objects.select_related("author_profile"),
+            User.objects.select_related("author_profile").filter(
+                pk__in=Post.objects.published().values("author_id")
+            ),
             **{User.USERNAME_FIELD: self.kwargs["username"]},
         )
         return self.get_base_queryset().filter(author=self.author)
@@ -465,6 +470,7 @@ class PageView(DetailView):
         context["body"] = body_for_readers(
             self.object.body_html, request=self.request, show_unknown=self.request.user.is_staff
         )
+        context["description"] = first_sentences(self.object.body_html, limit=300)
         return context
 
 
@@ -524,6 +530,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /preview/",
         "Disallow: /share/",
+        "Disallow: /i18n/",  # the language switch sets a cookie and goes back
         "Disallow: /search/?",  # result pages; the search form itself may be crawled
         f"Sitemap: {sitemap}",
         "",

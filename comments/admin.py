@@ -22,6 +22,7 @@ from comments.forms import PrivacyForm, StaffReplyForm
 from comments.models import Ban, Comment, CommentEvent, CommentReport, ModerationSettings, Subscription
 from comments.moderation import describe
 from comments.sanitize import ALLOWED_TAGS_HINT
+from core.adminlists import ScaledAdminMixin
 
 Status = Comment.Status
 
@@ -381,7 +382,7 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(ScaledAdminMixin, admin.ModelAdmin):
     list_display = ["email", "post", "created_at", "confirmed_at"]
     list_filter = [("confirmed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["post"]
@@ -393,7 +394,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ban)
-class BanAdmin(admin.ModelAdmin):
+class BanAdmin(ScaledAdminMixin, admin.ModelAdmin):
     """Blocked e-mail addresses, IP addresses, networks and websites; new ones from the desk."""
 
     list_display = ["value", "kind", "note", "created_by", "created_at"]

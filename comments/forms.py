@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from comments.conf import comments_settings
 from comments.sanitize import ALLOWED_TAGS_HINT, clean_body_text, clean_name, render_comment_body
 from core.captcha import CaptchaField, CaptchaFormMixin
+from core.tokens import sign_timestamped
 
 STARTED_SALT = "comments.form-started"
 STARTED_PATTERN = re.compile(rb"st2\.[0-9a-f]{8}:[A-Za-z0-9]+:[A-Za-z0-9_-]{20,64}")
@@ -34,7 +35,7 @@ def started_token() -> str:
 
     Every reader of a cached page gets one of their own (core.pagecache swaps it per hit), so
     it is made cheaply; there is no maximum age, long comments are welcome."""
-    return signing.TimestampSigner(salt=STARTED_SALT).sign(f"st2.{secrets.token_hex(4)}")
+    return sign_timestamped(f"st2.{secrets.token_hex(4)}", salt=STARTED_SALT)
 
 
 def elapsed_since(token: str) -> float | None:

@@ -14,9 +14,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 
 def render_thread(
-    roots, *, labels: dict, comment_base: str, can_reply: bool, csrf_token: str = ""
+    roots, *, labels: dict, comment_base: str, can_reply: bool, csrf_token: str = "", lang_attr: str = ""
 ) -> SafeString:
-    """HTML ``<li>`` items for ``roots`` and their replies (from ``comments.tree``)."""
+    """HTML ``<li>`` items for ``roots`` and their replies (from ``comments.tree``); ``lang_attr``
+    (`` lang="de"``, already escaped) marks the comment texts when the interface speaks another."""
     label = {key: escape(value) for key, value in labels.items()}
     base = escape(comment_base)
     out: list[str] = []
@@ -50,7 +51,7 @@ def render_thread(
             append(f'<p class="comment-awaiting-moderation small fst-italic mb-1">{label["pending"]}</p>')
         # body_html was sanitised with the comment allow-list when the comment was saved.
         append(
-            f'<div class="comment-content">{comment.body_html}</div><footer class="comment-actions small">'
+            f'<div class="comment-content"{lang_attr}>{comment.body_html}</div><footer class="comment-actions small">'
         )
         if can_reply and not comment.is_pending:
             append(

@@ -84,6 +84,20 @@ def post_is_closed(post, ms: ModerationSettings | None = None, *, now=None) -> b
     return bool(ms.close_after_days and post.published_at < now - timedelta(days=ms.close_after_days))
 
 
+def opens_on_publication(post, ms: ModerationSettings | None = None, *, now=None) -> bool:
+    """Whether a post that is not public yet will take comments once it is published.
+
+    For an editor's preview: the post's own switch, and the age limit measured from its
+    scheduled time (a back-dated post may already be past it)."""
+    ms = ms or ModerationSettings.load()
+    now = now or timezone.now()
+    if not post.comments_open:
+        return False
+    if not ms.close_after_days or post.published_at is None:
+        return True
+    return post.published_at >= now - timedelta(days=ms.close_after_days)
+
+
 def resolve_parent(parent: Comment | None, max_depth: int) -> Comment | None:
     """The comment a reply really attaches to: a reply to the deepest level stays on that level."""
     if parent is None or max_depth <= 1:
@@ -215,8 +229,10 @@ def _set_status(comment: Comment, status: str, action: str, *, by=None, note: st
             comment.save(update_fields=["status", "fingerprint"])
         _log(comment, action, by=by, note=note, previous=previous)
         if by is not None and by.is_authenticated:
-            # A moderator's decision teaches the spam filter (and a changed mind unlearns).
+            # A moderator's decision teaches the spam filter (and a changed mind unlearns) at
+            # once; the worker refits its calibration a little later, once per burst.
             spamfilter.learn(comment, spamfilter.label_for(status))
+            spamfilter.retrain_schedule()
         invalidation.post_page_changed(comment.post_id)
         if status == Status.APPROVED:
             notifications.schedule(notifications.comment_approved, comment.pk, base_url=base_url)

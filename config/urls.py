@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 
 from blog import views as blog_views
 from blog.sitemaps import sitemap_index, sitemap_section
+from core import views as core_views
 from core.pagecache import cache_for_anonymous
 from core.ratelimit import limit_login_attempts
 
@@ -20,6 +21,8 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     path("admin/login/", limit_login_attempts(admin.site.login)),
     path("admin/", admin.site.urls),
+    # The language switch on every page: a GET form, no CSRF token (core.views.language_switch).
+    path("i18n/language/", core_views.language_switch, name="language_switch"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("captcha/", include("core.urls")),
     path("healthz", blog_views.healthz, name="healthz"),

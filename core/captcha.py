@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from core.conf import core_settings
 from core.models import UsedChallenge
 from core.pagecache import register_per_reader
+from core.tokens import sign_timestamped
 
 _SALT = "core.captcha"
 _PREFIX = "cc1."
@@ -37,7 +38,7 @@ _KEY_MAX_LENGTH = 120
 
 def challenge_new() -> str:
     """A fresh task key."""
-    return signing.TimestampSigner(salt=_SALT).sign(_PREFIX + secrets.token_urlsafe(12))
+    return sign_timestamped(_PREFIX + secrets.token_urlsafe(12), salt=_SALT)
 
 
 def _nonce(key: str) -> str | None:

@@ -30,5 +30,9 @@ core_settings = AppSettings(
         "CAPTCHA_FETCHES_PER_IP": 120,
         "CAPTCHA_IMAGES_PER_IP": 1200,
         "CAPTCHA_FETCH_WINDOW": 10 * 60,
+        # Page cache: copies of cached pages each process keeps (served while nothing has
+        # changed anywhere, see core.pagecache), at most this many bytes and pages per process.
+        "PAGECACHE_LOCAL_BYTES": 32 * 1024 * 1024,
+        "PAGECACHE_LOCAL_PAGES": 2000,
     },
 )

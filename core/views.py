@@ -1,17 +1,21 @@
-"""The captcha's own endpoints: the picture, the task as text, a new task for the refresh button."""
+"""The captcha's own endpoints (the picture, the task as text, a new task for the refresh
+button) and the language switch."""
 
 from __future__ import annotations
 
 import io
 import secrets
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from PIL import Image, ImageDraw, ImageFont
 
 from core import captcha
@@ -106,3 +110,34 @@ def captcha_new(request):
             "text_url": reverse("core:captcha_text", args=[key]),
         }
     )
+
+
+@never_cache
+@require_safe
+def language_switch(request):
+    """Set the reader's language and go back to ``next`` (a page of this site, else home).
+
+    A GET form (or link), so the language switch on every page needs no CSRF token: choosing
+    a language changes nothing but how the site reads to this browser, and pages without a
+    POST form can then be served from the page cache without a token and its cookie.
+    Django's POST ``/i18n/setlang/`` keeps working.
+    """
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    language = request.GET.get("language", "")
+    if language in dict(settings.LANGUAGES) and check_for_language(language):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response

@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.adminlists import SafeChangeListMixin
+from core.adminlists import ScaledAdminMixin
 from polls.models import Choice, Poll, Vote
 from polls.results import poll_results, results_for
 from polls.services import poll_close, poll_open, poll_reset
@@ -62,7 +62,7 @@ def _cell(value) -> str:
 
 
 @admin.register(Poll)
-class PollAdmin(SafeChangeListMixin, admin.ModelAdmin):
+class PollAdmin(ScaledAdminMixin, admin.ModelAdmin):
     list_display = [
         "question",
         "state_badge",

@@ -8,8 +8,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from blog.context_processors import content_lang_attr
 from core.captcha import CaptchaField, CaptchaFormMixin
 from polls.models import Poll
 from polls.policies import selection_error
@@ -31,7 +33,10 @@ class VoteForm(CaptchaFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.poll = poll
         self.choice_objects = {c.id: c for c in choices}
-        options = [(c.id, c.text) for c in choices]
+        lang = content_lang_attr()  # the answers are content: lang="de" in an English interface
+        options = [
+            (c.id, format_html("<span{}>{}</span>", lang, c.text) if lang else c.text) for c in choices
+        ]
         if poll.is_multiple_choice:
             help_text = ""
             if poll.max_choices:
@@ -78,6 +83,19 @@ class VoteForm(CaptchaFormMixin, forms.Form):
         if error:
             raise forms.ValidationError(error)
         cleaned["choices"] = [self.choice_objects[pk] for pk in ids]
+        if "other_text" in self.fields:
+            other = next(c for c in self.choice_objects.values() if c.is_other)
+            text = cleaned.get("other_text", "").strip()
+            # Refused, not guessed: the reader sees the form again with what they typed.
+            if other in cleaned["choices"] and not text:
+                self.add_error(
+                    "other_text", _("Please write your own answer for “%(choice)s”.") % {"choice": other.text}
+                )
+            elif text and other not in cleaned["choices"]:
+                self.add_error(
+                    "other_text",
+                    _("Please also choose “%(choice)s” to send your own answer.") % {"choice": other.text},
+                )
         return cleaned
 
     def first_error(self) -> str:

@@ -63,6 +63,7 @@ def render_poll_boxes(
             "results": poll_results if visible else None,
             "show_counts": counts_visible(poll, is_staff=state.is_staff),
             "has_voted": state.has_voted,
+            "own_choices": state.own_choices,
             "message": (messages or {}).get(poll.pk, ""),
             "refresh_seconds": polls_settings.LIVE_REFRESH_SECONDS if poll.is_open() else 0,
             "id_prefix": id_prefix,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
-from blog.views import SidebarMixin
+from blog.views import SidebarMixin, sidebar_data
 from core import ratelimit
 from core.clients import client_ip, ip_hash
 from core.invalidation import fragment_key
@@ -100,6 +101,7 @@ class PollResultsView(SidebarMixin, DetailView):
         context["results"] = poll_results(poll) if visible else None
         context["show_counts"] = counts_visible(poll, is_staff=state.is_staff)
         context["has_voted"] = state.has_voted
+        context["own_choices"] = state.own_choices
         context["refresh_seconds"] = polls_settings.LIVE_REFRESH_SECONDS if poll.is_open() else 0
         if state.is_staff:
             context["other_answers"] = list(
@@ -181,8 +183,9 @@ def vote(request, slug):
 
     token = voter_token(request) or new_voter_token()
     ip = client_ip(request)
-    voted, status = True, 200
+    voted, status, own_choices = True, 200, []
     try:
+        own_choices = [c.pk for c in form.cleaned_data["choices"]]
         vote_record(
             poll=poll,
             choices=form.cleaned_data["choices"],
@@ -193,20 +196,44 @@ def vote(request, slug):
         )
         message, ok = _("Thank you for your vote!"), True
     except AlreadyVoted as exc:
-        message, ok, status = str(exc), False, 409
+        message, ok, status, own_choices = str(exc), False, 409, []
     except PollNotOpen as exc:
         message, ok, voted, status = str(exc), False, False, 403
     except VoteRefused as exc:
         message, ok, voted, status = str(exc), False, False, 400
     return _answer(
-        request, poll, ok=ok, status=status, message=message, wants_json=wants_json, voted=voted, token=token
+        request,
+        poll,
+        ok=ok,
+        status=status,
+        message=message,
+        wants_json=wants_json,
+        voted=voted,
+        token=token,
+        own_choices=own_choices,
     )
 
 
-def _answer(request, poll, *, ok, status, message, wants_json, voted=False, token=None, form=None):
+def _answer(
+    request, poll, *, ok, status, message, wants_json, voted=False, token=None, form=None, own_choices=()
+):
     state = reader_state(request, poll)
     if voted:
-        state = ReaderState(has_voted=True, is_staff=state.is_staff)
+        own = frozenset(own_choices) or state.own_choices
+        state = ReaderState(has_voted=True, is_staff=state.is_staff, own_choices=own)
+    if form is not None and not wants_json:
+        # Without the script: the vote page with the form as sent (choice and own answer kept)
+        # and the reason, instead of a redirect that would drop what the reader typed.
+        box = render_poll_boxes(
+            [poll],
+            request,
+            states={poll.pk: state},
+            forms={poll.pk: form},
+            messages={poll.pk: message},
+            next_url=_next_url(request, poll),
+        )[poll.pk]
+        context = {"poll": poll, "box": box, "sidebar": sidebar_data()}
+        return TemplateResponse(request, "polls/poll_detail.html", context, status=status)
     if wants_json:
         box = render_poll_boxes(
             [poll],
@@ -224,5 +251,5 @@ def _answer(request, poll, *, ok, status, message, wants_json, voted=False, toke
     if token:
         ensure_voter_cookie(request, response, token)
     if voted:
-        remember_vote(request, response, poll)
+        remember_vote(request, response, poll, state.own_choices)
     return response

@@ -1,7 +1,10 @@
 """Who is voting: the browser's voter token, and which polls it has voted in.
 
 ``reader_state()`` is the one place that decides, from the request alone, what a reader's
-own view of a poll is; a page cache varies on the ``bw_voted`` cookie it reads.
+own view of a poll is; a page cache varies on the ``bw_voted`` cookie it reads. That cookie
+lists the polls voted in, newest first, each with the reader's own choices:
+``3-12_14.5-7`` (poll 3: choices 12 and 14; poll 5: choice 7); a bare ``3`` (older cookies)
+means voted, choices unknown.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from polls.conf import polls_settings
 
 _SALT = "polls.voter"
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
-_ID = re.compile(r"[0-9]{1,12}")
+_ENTRY = re.compile(r"(?P<poll>[0-9]{1,12})(?:-(?P<choices>[0-9]{1,12}(?:_[0-9]{1,12}){0,19}))?")
 
 
 @dataclass(frozen=True)
 class ReaderState:
     has_voted: bool
     is_staff: bool
+    own_choices: frozenset[int] = frozenset()
 
 
 def voter_token(request) -> str | None:
@@ -35,7 +39,12 @@ def new_voter_token() -> str:
 
 def voted_poll_ids(request) -> set[int]:
     """Poll ids this browser has voted in, from the ``bw_voted`` cookie (display state only)."""
-    return set(_ordered_ids(request))
+    return set(_entries(request))
+
+
+def own_choice_ids(request, poll) -> frozenset[int]:
+    """The choices this browser picked in ``poll`` (display state only; empty when unknown)."""
+    return frozenset(_entries(request).get(poll.pk, ()))
 
 
 def reader_state(request, poll) -> ReaderState:
@@ -43,9 +52,11 @@ def reader_state(request, poll) -> ReaderState:
     if request is None:
         return ReaderState(has_voted=False, is_staff=False)
     user = getattr(request, "user", None)
+    entries = _entries(request)
     return ReaderState(
-        has_voted=poll.pk in voted_poll_ids(request),
+        has_voted=poll.pk in entries,
         is_staff=bool(user is not None and user.is_staff),
+        own_choices=frozenset(entries.get(poll.pk, ())),
     )
 
 
@@ -69,14 +80,26 @@ def ensure_voter_cookie(request, response, token: str | None = None) -> str:
     return token
 
 
-def remember_vote(request, response, poll) -> None:
-    """Add ``poll`` to the browser's list of polls voted in (newest first, bounded)."""
-    ids = [poll.pk] + [pk for pk in _ordered_ids(request) if pk != poll.pk]
-    value = ".".join(str(pk) for pk in ids[: polls_settings.VOTED_COOKIE_MAX_POLLS])
+def remember_vote(request, response, poll, choice_ids=()) -> None:
+    """Add ``poll`` (and the choices picked, when known) to the browser's list of polls voted
+    in, newest first, bounded."""
+    entries = _entries(request)
+    own = tuple(choice_ids) or entries.get(poll.pk, ())
+    ordered = [(poll.pk, own)] + [(pk, ids) for pk, ids in entries.items() if pk != poll.pk]
+    value = ".".join(
+        f"{pk}-{'_'.join(map(str, ids))}" if ids else str(pk)
+        for pk, ids in ordered[: polls_settings.VOTED_COOKIE_MAX_POLLS]
+    )
     response.set_cookie(polls_settings.VOTED_COOKIE, value, httponly=True, **_cookie_args(request))
 
 
-def _ordered_ids(request) -> list[int]:
+def _entries(request) -> dict[int, tuple[int, ...]]:
+    """Poll id → own choice ids, in the cookie's order (newest first); bad parts are skipped."""
     raw = request.COOKIES.get(polls_settings.VOTED_COOKIE, "")
-    parts = raw.split(".")[: polls_settings.VOTED_COOKIE_MAX_POLLS]
-    return [int(part) for part in parts if _ID.fullmatch(part)]
+    entries: dict[int, tuple[int, ...]] = {}
+    for part in raw.split(".")[: polls_settings.VOTED_COOKIE_MAX_POLLS]:
+        match = _ENTRY.fullmatch(part)
+        if match and int(match["poll"]) not in entries:
+            choices = match["choices"]
+            entries[int(match["poll"])] = tuple(int(c) for c in choices.split("_")) if choices else ()
+    return entries

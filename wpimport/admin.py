@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core import invalidation
+from core.adminlists import ScaledAdminMixin
 from wpimport.models import LegacyItem, PageComment
 
 
 @admin.register(LegacyItem)
-class LegacyItemAdmin(admin.ModelAdmin):
+class LegacyItemAdmin(ScaledAdminMixin, admin.ModelAdmin):
     list_display = ["wp_id", "kind", "title", "old_path", "site", "imported_at"]
     list_filter = ["kind", "site"]
     search_fields = ["title", "old_path", "url", "=wp_id"]
@@ -23,7 +24,7 @@ class LegacyItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(PageComment)
-class PageCommentAdmin(admin.ModelAdmin):
+class PageCommentAdmin(ScaledAdminMixin, admin.ModelAdmin):
     """Comments imported on pages: shown under the page when approved; moderators decide."""
 
     list_display = ["author_name", "page", "status", "created_at"]

@@ -202,12 +202,17 @@ def legacy_path_redirect_url(path: str) -> str | None:
     return None
 
 
+def _in_admin(path: str) -> bool:
+    return path.startswith(reverse("admin:index"))
+
+
 class LegacyRedirectMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in ("GET", "HEAD") and request.GET:
+        # The admin's change lists page with ``?p=N``: that is not a WordPress post id.
+        if request.method in ("GET", "HEAD") and request.GET and not _in_admin(request.path):
             url = legacy_redirect_url(request)
             if url and url != request.get_full_path():
                 return HttpResponsePermanentRedirect(url)

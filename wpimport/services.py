@@ -33,6 +33,7 @@ from django.utils.text import slugify
 from blog.images import delete_renditions, validate_image_file
 from blog.models import RESERVED_PAGE_SLUGS, AuthorProfile, Category, Image, Page, Post, Tag
 from blog.permissions import EDITORS
+from comments import spamfilter
 from core import invalidation
 from wpimport.conf import wpimport_settings
 from wpimport.content import Attachment, Library, convert_content, picture_img, plain_title, tag_attrs
@@ -330,6 +331,9 @@ def wxr_import(
         invalidation.post_changed(*touched)
         if importer.touched_pages:
             invalidation.site_changed()
+        if report.counts["comments"]["created"] or report.counts["comments"]["updated"]:
+            # WordPress's approved and spam comments are decisions too: the worker learns them now.
+            spamfilter.retrain_schedule(delay=datetime.timedelta(0))
     return report
 
 

@@ -81,6 +81,14 @@ def _render(context, name: str, values: dict) -> str:
     return t.render(context.new(values))
 
 
+@register.simple_tag
+def comments_on_publication(post) -> str:
+    """For a preview: whether comments will be open when the post goes live."""
+    if services.opens_on_publication(post):
+        return _("Comments will be open when this post is published.")
+    return _("Comments will be closed when this post is published.")
+
+
 @register.simple_tag(takes_context=True)
 def comment_count(context, post):
     """ "with N comments" linking to the thread; counts approved comments only."""
@@ -135,6 +143,7 @@ def comment_section(context, post):
             "pending": _("Your comment is awaiting moderation."),
         },
         comment_base=reverse("comments:permalink", args=[0])[:-2],
+        lang_attr=context.get("content_lang_attr", ""),
         can_reply=can_reply,
         csrf_token=str(context.get("csrf_token", ""))
         if any(c.can_change for c in thread.by_id.values())
@@ -151,6 +160,7 @@ def comment_section(context, post):
             "pages": pages,
             "page_param": PAGE_PARAM,
             "closed": closed,
+            "is_preview": not post.is_published(),
             "form_html": mark_safe(form_html),
             "reply_to": reply_to,
             "max_depth": ms.max_depth,

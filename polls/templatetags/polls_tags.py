@@ -7,6 +7,7 @@ from django.utils import timezone
 from core.invalidation import fragment_key
 from polls.conf import polls_settings
 from polls.models import Poll
+from polls.voters import voted_poll_ids
 
 register = template.Library()
 
@@ -21,6 +22,7 @@ def newest_open_poll() -> dict | None:
         poll = Poll.objects.public().open().order_by("-opens_at", "-pk").first()
         data = (
             {
+                "pk": poll.pk,
                 "question": poll.question,
                 "url": poll.get_absolute_url(),
                 "results_url": poll.get_results_url(),
@@ -36,7 +38,15 @@ def newest_open_poll() -> dict | None:
     return data
 
 
-@register.inclusion_tag("polls/_sidebar_poll.html")
-def newest_poll_box():
-    """``{% newest_poll_box %}``: a small box linking to the newest open poll."""
-    return {"sidebar_poll": newest_open_poll()}
+@register.inclusion_tag("polls/_sidebar_poll.html", takes_context=True)
+def newest_poll_box(context):
+    """``{% newest_poll_box %}``: a small box linking to the newest open poll; after a vote it
+    says so and links to the results (cached pages vary on the cookie that tells)."""
+    poll = newest_open_poll()
+    request = context.get("request")
+    has_voted = bool(poll and request is not None and poll.get("pk") in voted_poll_ids(request))
+    return {
+        "sidebar_poll": poll,
+        "has_voted": has_voted,
+        "content_lang_attr": context.get("content_lang_attr", ""),
+    }

@@ -39,7 +39,7 @@ def text(html):
 def titles(client, query):
     """Result titles in their order."""
     html = page(client, query)
-    return [text(t) for t in re.findall(r'<h2 class="h4"><a [^>]*>(.*?)</a></h2>', html)]
+    return [text(t) for t in re.findall(r'<h2 class="h4"(?: lang="de")?><a [^>]*>(.*?)</a></h2>', html)]
 
 
 # --- what is found ------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def test_search_highlights_matches_in_title_and_snippet(client):
     )
     html = page(client, "Richtlinie")
     assert "<mark>Richtlinien</mark> für Mitarbeiter" in html
-    snippet = re.search(r'<p class="search-snippet">(.*?)</p>', html).group(1)
+    snippet = re.search(r'<p class="search-snippet"(?: lang="de")?>(.*?)</p>', html).group(1)
     assert snippet.startswith("… ") and "die <mark>Richtlinie</mark>." in snippet
     assert len(text(snippet).split()) <= search.SNIPPET_WORDS + 2
 

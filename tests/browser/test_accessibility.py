@@ -172,3 +172,25 @@ def test_comment_and_poll_pages_have_no_wcag_violations(
     check("post-poll-voted")
     context.close()
     assert failures == {}, json.dumps(failures, indent=1)
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(v) / 255 for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_form_controls_have_3_to_1_border_contrast(live_server, browser, discussion):
+    """WCAG 1.4.11 (axe does not test it): every visible input, select and textarea on the
+    post page (search, language, comment form, poll) stands out 3:1 from the white page."""
+    page = browser.new_context(locale="de-DE").new_page()
+    page.goto(live_server.url + discussion["post"].get_absolute_url())
+    borders = page.evaluate(
+        """() => Array.from(document.querySelectorAll("input, select, textarea"))
+            .filter((el) => el.type !== "hidden" && el.offsetParent !== null && !el.closest(".comment-hp"))
+            .map((el) => [el.name || el.id, getComputedStyle(el).borderTopColor])"""
+    )
+    assert len(borders) >= 8  # search, language, 4 poll choices, own answer, comment fields
+    white = _luminance("rgb(255, 255, 255)")
+    weak = {name: color for name, color in borders if (white + 0.05) / (_luminance(color) + 0.05) < 3}
+    assert weak == {}

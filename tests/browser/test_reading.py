@@ -130,3 +130,26 @@ def test_reader_on_a_phone_sees_no_horizontal_scroll(live_server, browser, blog,
     finally:
         context.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["without-js", "with-js"])
+def test_language_switch_in_the_header_with_and_without_javascript(
+    live_server, browser, settings, screenshot_dir, javascript
+):
+    settings.LANGUAGE_CODE = "de"
+    post = PostFactory(title="Ein Beitrag zum Umschalten")
+    context = browser.new_context(java_script_enabled=javascript, locale="de-DE")
+    page = context.new_page()
+    url = live_server.url + post.get_absolute_url()
+    page.goto(url)
+    page.goto(url)  # the second view comes from the page cache
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator("#commentform input[name=csrfmiddlewaretoken]").count() == 1
+    page.select_option("#language-select", "en")  # with JavaScript this alone submits
+    if not javascript:
+        page.click(".language-switch button[type=submit]")
+    page.wait_for_url(url)
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Leave a comment" in page.content()
+    page.screenshot(path=str(screenshot_dir / f"language-switch-{'js' if javascript else 'no-js'}.png"))
+    context.close()

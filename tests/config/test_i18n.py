@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import polib
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.comments.factories import CommentFactory
@@ -262,3 +263,52 @@ def test_admin_javascript_catalogue_has_german_poll_buttons(client, german, supe
     text = response.content.decode()
     assert "Nach oben" in text
     assert "Ziehen, um die Reihenfolge zu" in text
+
+
+def _language_form(html: str) -> tuple[str, str, dict[str, str]]:
+    """The language switch as a browser without JavaScript submits it: method, action, fields."""
+    form = re.search(
+        r'<form class="d-flex language-switch" action="([^"]+)" method="(\w+)">(.*?)</form>', html, re.S
+    )
+    assert form, "no language switch on the page"
+    fields = dict(re.findall(r'<input name="(\w+)" type="hidden" value="([^"]*)"', form.group(3)))
+    return form.group(2), form.group(1), fields
+
+
+def test_language_switch_works_as_a_plain_get_form_without_javascript(client, german, article):
+    page = client.get(article.get_absolute_url()).content.decode()
+    method, action, fields = _language_form(page)
+    assert method == "get" and "csrfmiddlewaretoken" not in fields
+    assert fields["next"] == article.get_absolute_url()
+    response = client.get(action, {**fields, "language": "en"})  # what the browser sends
+    assert response.status_code == 302 and response["Location"] == article.get_absolute_url()
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert "Leave a comment" in client.get(response["Location"]).content.decode()
+
+    method, action, fields = _language_form(client.get("/").content.decode())
+    client.get(action, {**fields, "language": "de"})
+    assert "Neueste Beiträge" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "",
+        "http://testserver@evil.example/",
+    ],
+)
+def test_language_switch_goes_back_only_to_this_site(client, german, next_url):
+    response = client.get(reverse("language_switch"), {"language": "en", "next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_language_switch_ignores_unknown_languages_and_other_methods(client, german):
+    response = client.get(reverse("language_switch"), {"language": "xx", "next": "/"})
+    assert response.status_code == 302 and settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert client.post(reverse("language_switch"), {"language": "en"}).status_code == 405
+    assert "Neueste Beiträge" in client.get("/").content.decode()

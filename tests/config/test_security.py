@@ -77,15 +77,52 @@ def post_forms(html):
     return [f for f in parser.forms if f["method"] == "post"]
 
 
-def test_every_post_form_on_reader_pages_carries_a_csrf_token(client):
-    post = PostFactory()
-    pages = [reverse("blog:home"), post.get_absolute_url(), "/search/?q=x", "/nope/", "/polls/", LOGIN]
-    seen = 0
+def test_every_post_form_on_reader_pages_carries_a_csrf_token():
+    from tests.polls.factories import PollFactory
+
+    poll = PollFactory(slug="umfrage")
+    post = PostFactory(body="Vorher\n\n[poll umfrage]\n\nNachher")
+    pages = [
+        reverse("blog:home"),
+        post.get_absolute_url(),
+        "/search/?q=x",
+        "/nope/",
+        "/polls/",
+        poll.get_absolute_url(),
+        LOGIN,
+    ]
+    actions = set()
     for url in pages:
-        for form in post_forms(client.get(url).content.decode()):
-            seen += 1
-            assert form["csrf"], f"{url}: form posting to {form['action']} has no CSRF token"
-    assert seen >= len(pages), "expected at least the language switch on every page"
+        for _view in ("rendered", "from the page cache"):
+            for form in post_forms(Client().get(url).content.decode()):
+                actions.add(form["action"])
+                assert form["csrf"], f"{url}: form posting to {form['action']} has no CSRF token"
+    assert any("/comments/" in (action or "") for action in actions), "the comment form was not seen"
+    assert any("/vote/" in (action or "") for action in actions), "the vote form was not seen"
+
+
+def test_every_post_form_on_a_cached_page_is_refused_without_its_token():
+    """CSRF is checked on every form a cached page carries: the token it brings (with the
+    cookie the page sets) is accepted, none or another reader's is refused."""
+    from tests.polls.factories import PollFactory
+
+    PollFactory(slug="umfrage")
+    post = PostFactory(body="[poll umfrage]")
+    Client().get(post.get_absolute_url())  # rendered and stored
+    reader, other = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    page = reader.get(post.get_absolute_url())
+    assert page["X-Page-Cache"] == "hit"
+    other_page = other.get(post.get_absolute_url())
+    forms = post_forms(page.content.decode())
+    assert len(forms) >= 2  # comment form and vote form
+    own = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    foreign = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', other_page.content.decode()).group(1)
+    for form in forms:
+        assert reader.post(form["action"], {}).status_code == 403, form["action"]
+        assert reader.post(form["action"], {"csrfmiddlewaretoken": foreign}).status_code == 403, form[
+            "action"
+        ]
+        assert reader.post(form["action"], {"csrfmiddlewaretoken": own}).status_code != 403, form["action"]
 
 
 def test_no_view_is_exempt_from_csrf():

@@ -160,3 +160,132 @@ def test_moderation_settings_and_new_polls_make_cached_pages_stale(
     with django_capture_on_commit_callbacks(execute=True):
         PollFactory()  # the sidebar shows the newest open poll on every page
     assert client.get(post.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+# --- copies each process keeps, one read per hit ---------------------------------------------
+def _entry(size: int, expires_in: float = 60.0) -> dict:
+    import time
+
+    return {"size": size, "expires_at": time.time() + expires_in}
+
+
+def test_local_copies_drop_the_least_recently_used_beyond_their_page_limit():
+    from core.pagecache import LocalCopies
+
+    copies = LocalCopies(max_bytes=1_000_000, max_pages=3)
+    for n in range(3):
+        copies.put(f"k{n}", 7, _entry(100))
+    assert copies.get("k0", 7) is not None  # used: now the most recent
+    copies.put("k3", 7, _entry(100))
+    assert len(copies) == 3
+    assert copies.get("k1", 7) is None, "the least recently used copy goes first"
+    assert all(copies.get(key, 7) is not None for key in ("k0", "k2", "k3"))
+
+
+def test_local_copies_keep_to_their_byte_limit_and_skip_huge_pages():
+    from core.pagecache import LocalCopies
+
+    copies = LocalCopies(max_bytes=8_000, max_pages=1_000)
+    for n in range(20):
+        copies.put(f"k{n}", 1, _entry(900))
+        assert copies.bytes <= 8_000
+    assert len(copies) == 8
+    copies.put("huge", 1, _entry(1_001))  # more than an eighth of the limit
+    assert copies.get("huge", 1) is None and len(copies) == 8
+    copies.put("k19", 1, _entry(500))  # replacing a copy counts its size once
+    assert copies.bytes == 7 * 900 + 500
+
+
+def test_local_copy_is_not_served_at_another_generation_or_once_expired():
+    from core.pagecache import LocalCopies
+
+    copies = LocalCopies(max_bytes=1_000_000, max_pages=10)
+    copies.put("page", 5, _entry(100))
+    copies.put("old", 5, _entry(100, expires_in=-1))
+    assert copies.get("page", 5) is not None
+    assert copies.get("page", 6) is None
+    assert copies.get("old", 5) is None
+
+
+def test_a_hit_reads_only_the_generation_and_a_bump_anywhere_ends_the_copy(client, monkeypatch):
+    from core import pagecache
+
+    post = PostFactory(title="Erste Fassung")
+    client.get(post.get_absolute_url())
+    reads = []
+    real = pagecache.cache
+
+    class CountingCache:
+        def __getattr__(self, name):
+            if name in ("get", "get_many"):
+                reads.append(name)
+            return getattr(real, name)
+
+    monkeypatch.setattr(pagecache, "cache", CountingCache())
+    for _n in range(3):
+        response = client.get(post.get_absolute_url())
+        assert response["X-Page-Cache"] == "hit"
+    assert reads == [], "a hit on a page this process keeps reads nothing but the generation"
+
+    Post = type(post)
+    Post.objects.filter(pk=post.pk).update(title="Zweite Fassung")  # no signal: not yet stale
+    assert "Erste Fassung" in client.get(post.get_absolute_url()).content.decode()
+    bump(version_key("post", post.pk))  # what core.invalidation does after the commit
+    response = client.get(post.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+    assert "Zweite Fassung" in response.content.decode()
+
+
+def test_a_cache_clear_ends_every_kept_copy(client):
+    from django.core.cache import cache
+
+    post = PostFactory()
+    client.get(post.get_absolute_url())
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "hit"
+    cache.clear()
+    assert client.get(post.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_generation_moves_on_with_every_bump_and_never_repeats():
+    from core.versions import generation
+
+    seen = [generation()]
+    for _n in range(5):
+        bump(version_key("post", 1))
+        seen.append(generation())
+    assert None not in seen and seen == sorted(seen) and len(set(seen)) == len(seen)
+
+
+def test_pages_without_a_post_form_carry_no_csrf_token_and_set_no_cookie(client):
+    from tests.factories import CategoryFactory
+
+    category = CategoryFactory(slug="themen")
+    PostFactory(categories=[category])
+    for url in ("/", "/category/themen/", "/search/?q=Beitrag"):
+        for _view in ("rendered", "from the page cache"):
+            response = Client().get(url)
+            assert response.status_code == 200
+            assert "csrfmiddlewaretoken" not in response.content.decode(), url
+            assert "csrftoken" not in response.cookies, url
+
+
+def test_one_cached_page_gives_every_csrf_input_the_readers_one_token():
+    from tests.polls.factories import PollFactory
+
+    PollFactory(slug="eins")
+    post = PostFactory(body="[poll eins]")
+    Client().get(post.get_absolute_url())
+    response = Client().get(post.get_absolute_url())
+    assert response["X-Page-Cache"] == "hit"
+    tokens = TOKEN.findall(response.content.decode())
+    assert len(tokens) >= 2 and len(set(tokens)) == 1  # comment form and vote form
+
+
+def test_text_a_visitor_typed_is_never_taken_for_the_csrf_slot(client):
+    from tests.comments.factories import CommentFactory
+
+    post = PostFactory()
+    CommentFactory(post=post, body="Ich schreibe @@csrf-token@@ hin.")
+    client.get(post.get_absolute_url())
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "@@csrf-token@@" in html

@@ -4,6 +4,7 @@ SQLite-backed cache (no Redis), and on PostgreSQL with Redis."""
 import json
 import re
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -290,3 +291,36 @@ def test_one_solved_poll_captcha_counts_once_under_parallel_sends(start_app, vis
         statuses = list(pool.map(send, range(10)))
     assert all(status in (200, 302, 400, 409) for status in statuses), statuses
     assert Ballot.objects.filter(poll=poll).count() == 1
+
+
+def test_page_copies_kept_in_every_worker_go_stale_with_a_change_made_anywhere(start_app, visitor):
+    """Each worker serves hits from a copy it keeps while nothing has changed; a change made in
+    another process (the test process, another gunicorn) is seen by the very next request in
+    every worker, on the post page and on a listing."""
+    post = PostFactory(title="Alter Titel")
+    a, b = start_app(workers=4), start_app(workers=1)
+    pages = [a.url + post.get_absolute_url(), a.url + "/"]
+
+    def every_worker_answers(expect: str, avoid: str, rounds: int = 16) -> Counter:
+        seen = Counter()
+        for _round in range(rounds):  # a new connection each time: gunicorn spreads them
+            for url in pages:
+                status, html, headers = visitor().get(url)
+                assert status == 200 and expect in html and avoid not in html, url
+                seen[headers.get("X-Page-Cache")] += 1
+        return seen
+
+    assert every_worker_answers("Alter Titel", "Neuer Titel")["hit"] >= 24  # copies everywhere
+    post.title = "Neuer Titel"
+    post.save()  # this process bumps; the workers of ``a`` kept copies of the old pages
+    every_worker_answers("Neuer Titel", "Alter Titel")
+
+    shares = re.compile(r"weiterempfehlen \((\d+)\)")
+    for _round in range(8):
+        _, html, _ = visitor().get(pages[0])
+        assert shares.search(html).group(1) == "0"
+    status, _, _ = visitor().get(f"{b.url}/share/{post.pk}/facebook/")  # counted by the other gunicorn
+    assert status == 302
+    for _round in range(16):
+        _, html, _ = visitor().get(pages[0])
+        assert shares.search(html).group(1) == "1", "a worker served its old copy"

@@ -60,7 +60,7 @@ def test_title_markup_never_shows_as_tags(client, imported):
     assert post.title == "Markup: Title With Markup & more"
     html = client.get(post.get_absolute_url()).content.decode().split('<div class="post-body')[0]
     assert "&lt;em&gt;" not in html and "&lt;b&gt;" not in html and "&amp;amp;" not in html
-    assert '<h1 id="post-title">Markup: Title With Markup &amp; more</h1>' in html
+    assert '<h1 id="post-title" lang="de">Markup: Title With Markup &amp; more</h1>' in html
     assert "<title>Markup: Title With Markup &amp; more" in html
     assert '<meta property="og:title" content="Markup: Title With Markup &amp; more">' in html
     jsonld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))

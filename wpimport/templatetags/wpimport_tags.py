@@ -8,8 +8,8 @@ from wpimport.models import PageComment
 register = template.Library()
 
 
-@register.simple_tag
-def page_comments(page) -> str:
+@register.simple_tag(takes_context=True)
+def page_comments(context, page) -> str:
     """The approved comments WordPress had on ``page``, threaded, in one query (or "")."""
     comments = list(PageComment.objects.approved().filter(page=page).order_by("created_at", "pk"))
     if not comments:
@@ -28,5 +28,11 @@ def page_comments(page) -> str:
 
     walk(None, 0)
     return render_to_string(
-        "wpimport/_page_comments.html", {"page": page, "comments": ordered, "count": len(comments)}
+        "wpimport/_page_comments.html",
+        {
+            "page": page,
+            "comments": ordered,
+            "count": len(comments),
+            "content_lang_attr": context.get("content_lang_attr", ""),
+        },
     )
