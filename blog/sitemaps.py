@@ -1,8 +1,8 @@
 """Every published post and page, and the listings, for search engines.
 
-``/sitemap.xml`` is a sitemap index; it names one part per section and page
-(``/sitemap-posts.xml?p=2``), each at most ``PART_SIZE`` addresses, so no response grows
-with the blog (a 10,000-post blog in one file took two seconds to render). Parts are written
+``/sitemap.xml`` is a sitemap index once the site has more than ``PART_SIZE`` addresses; it
+names one part per section and page (``/sitemap-posts.xml?p=2``), each at most ``PART_SIZE``
+addresses, so no response grows with the blog (a 10,000-post blog in one file took two seconds to render). Parts are written
 as plain strings, not through the template engine and one ``reverse()`` per post, and both
 go through the page cache like every other page (stale the moment a post changes).
 """
@@ -177,28 +177,42 @@ def _xml(body: list[str]) -> HttpResponse:
     )
 
 
-def _index_entries() -> list[tuple[str, int, str]]:
-    """(section, parts, lastmod) of every section; worked out once per site version."""
+def _index_entries() -> list[tuple[str, int, int, str]]:
+    """(section, parts, addresses, lastmod) of every section; worked out once per site version."""
     from blog.views import until_next_publication
 
-    key = invalidation.fragment_key("sitemap-index", site=True)
+    key = invalidation.fragment_key("sitemap-index:v2", site=True)
     entries = cache.get(key)
     if entries is None:
         entries = []
         for section, cls in sitemaps.items():
             site = cls()
             latest = getattr(site, "latest_lastmod", None)
-            entries.append((section, _paginator(site, section).num_pages, _w3c(latest()) if latest else ""))
+            paginator = _paginator(site, section)
+            entries.append((section, paginator.num_pages, paginator.count, _w3c(latest()) if latest else ""))
         cache.set(key, entries, until_next_publication())
     return entries
 
 
 @require_GET
 def sitemap_index(request):
-    """``/sitemap.xml``: one ``<sitemap>`` per section part, with when it last changed."""
+    """``/sitemap.xml``: one ``<sitemap>`` per section part, with when it last changed.
+
+    A site whose addresses all fit in one part (most blogs) gets them right here as one
+    ``<urlset>``: a crawler then needs one request, and the file is the whole sitemap. Past
+    ``PART_SIZE`` addresses it becomes the index of the parts.
+    """
+    entries = _index_entries()
     base = request.build_absolute_uri("/")[:-1]
+    if sum(count for _section, _pages, count, _lastmod in entries) <= PART_SIZE:
+        body = [f'<urlset xmlns="{_NS}">\n']
+        for section, pages, _count, _lastmod in entries:
+            if pages:
+                body.extend(_urls(sitemaps[section](), section, 1, base))
+        body.append("</urlset>\n")
+        return _xml(body)
     body = [f'<sitemapindex xmlns="{_NS}">\n']
-    for section, pages, lastmod in _index_entries():
+    for section, pages, _count, lastmod in entries:
         location = base + reverse("sitemap_section", kwargs={"section": section})
         tag = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
         for page in range(1, pages + 1):
@@ -219,6 +233,12 @@ def sitemap_section(request, section: str):
     except (EmptyPage, PageNotAnInteger):
         raise Http404("No such sitemap page.") from None
     base = request.build_absolute_uri("/")[:-1]
+    body = [f'<urlset xmlns="{_NS}">\n', *_urls(site, section, page, base), "</urlset>\n"]
+    return _xml(body)
+
+
+def _urls(site: Sitemap, section: str, page: int, base: str) -> list[str]:
+    """The ``<url>`` lines of one part of a section."""
     extra = f"<changefreq>{site.changefreq}</changefreq><priority>{site.priority}</priority>"
     if isinstance(site, (PostSitemap, TaxonomySitemap)):
         entries = site.entries(page)
@@ -228,9 +248,8 @@ def sitemap_section(request, section: str):
         entries = [(site.location(item), lastmod(item) if lastmod else None) for item in items]
     zone = timezone.get_current_timezone()
     base = escape(base)
-    body = [f'<urlset xmlns="{_NS}">\n']
+    lines = []
     for path, lastmod in entries:
         stamp = f"<lastmod>{_w3c(lastmod, zone)}</lastmod>" if lastmod else ""
-        body.append(f"<url><loc>{base}{escape(path)}</loc>{stamp}{extra}</url>\n")
-    body.append("</urlset>\n")
-    return _xml(body)
+        lines.append(f"<url><loc>{base}{escape(path)}</loc>{stamp}{extra}</url>\n")
+    return lines

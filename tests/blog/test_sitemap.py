@@ -1,6 +1,7 @@
 """The sitemap lists every published post, page and listing; nothing unpublished.
 
-``/sitemap.xml`` is an index of parts (``/sitemap-posts.xml?p=2``) of at most
+``/sitemap.xml`` is the whole sitemap while every address fits in one part, and past
+``PART_SIZE`` addresses an index of parts (``/sitemap-posts.xml?p=2``) of at most
 ``PART_SIZE`` addresses each (issue 15).
 """
 
@@ -21,13 +22,25 @@ NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def parts(client) -> list[str]:
+def sitemap_root(client):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
-    root = ElementTree.fromstring(response.content)
+    return ElementTree.fromstring(response.content)
+
+
+def parts(client) -> list[str]:
+    root = sitemap_root(client)
     assert root.tag == f"{NS}sitemapindex"
     return [entry.findtext(f"{NS}loc") for entry in root.findall(f"{NS}sitemap")]
+
+
+@pytest.fixture
+def small_parts(monkeypatch):
+    """Parts of four addresses, so a handful of posts makes ``/sitemap.xml`` an index."""
+    monkeypatch.setattr(sitemaps, "PART_SIZE", 4)
+    for cls in (sitemaps.PostSitemap, sitemaps.PageSitemap, sitemaps.TaxonomySitemap):
+        monkeypatch.setattr(cls, "limit", 4)
 
 
 def part_entries(client, url: str) -> list:
@@ -40,8 +53,35 @@ def part_entries(client, url: str) -> list:
 
 
 def sitemap_locations(client) -> list[str]:
-    """Every address in every part the index names."""
+    """Every address of the sitemap: in ``/sitemap.xml`` itself or in every part it names."""
+    root = sitemap_root(client)
+    if root.tag == f"{NS}urlset":
+        return [url.findtext(f"{NS}loc") for url in root.findall(f"{NS}url")]
     return [url.findtext(f"{NS}loc") for part in parts(client) for url in part_entries(client, part)]
+
+
+def test_a_small_site_has_its_whole_sitemap_in_one_file(client):
+    posts = [PostFactory() for _ in range(3)]
+    PageFactory(slug="impressum")
+    root = sitemap_root(client)
+    assert root.tag == f"{NS}urlset"
+    locations = [url.findtext(f"{NS}loc") for url in root.findall(f"{NS}url")]
+    assert len(locations) == len(set(locations))
+    assert "http://testserver/" in locations
+    assert "http://testserver/impressum/" in locations
+    for post in posts:
+        assert f"http://testserver{post.get_absolute_url()}" in locations
+
+
+@pytest.mark.usefixtures("small_parts")
+def test_past_one_part_the_sitemap_becomes_an_index(client):
+    posts = [PostFactory() for _ in range(3)]
+    assert sitemap_root(client).tag == f"{NS}urlset"  # home + 3 posts: one part
+    posts.append(PostFactory())  # now five addresses
+    locations = sitemap_locations(client)
+    assert sitemap_root(client).tag == f"{NS}sitemapindex"
+    for post in posts:
+        assert locations.count(f"http://testserver{post.get_absolute_url()}") == 1
 
 
 def test_sitemap_has_every_published_post_and_no_hidden_one(client):
@@ -94,8 +134,8 @@ def test_sitemap_lastmod_in_the_part_is_the_updated_time(client):
     assert entry.findtext(f"{NS}lastmod") == "2013-01-02T09:00:00+01:00"
 
 
-def test_sitemap_is_an_index_of_parts_that_hold_every_post(client, monkeypatch):
-    monkeypatch.setattr(sitemaps.PostSitemap, "limit", 4)
+@pytest.mark.usefixtures("small_parts")
+def test_sitemap_is_an_index_of_parts_that_hold_every_post(client):
     posts = [PostFactory() for _ in range(10)]
     index = parts(client)
     assert index.count("http://testserver/sitemap-posts.xml") == 1
@@ -117,19 +157,34 @@ def test_sitemap_part_size_stays_within_the_protocol_and_issue_15():
     assert PostSitemap.limit <= 5_000
 
 
+@pytest.mark.usefixtures("small_parts")
 def test_sitemap_index_and_parts_go_through_the_page_cache(client):
+    PostFactory(title="Vorher 1")
+    PostFactory(title="Vorher 2")
+    PostFactory(title="Vorher 3")
     PostFactory(title="Schon da")
     for url in ("/sitemap.xml", "/sitemap-posts.xml"):
         assert client.get(url)["X-Page-Cache"] == "miss"
         assert client.get(url)["X-Page-Cache"] == "hit"
     new = PostFactory(title="Neu")  # saving says so through core.invalidation
     assert client.get("/sitemap.xml")["X-Page-Cache"] == "miss"
-    assert new.get_absolute_url() in client.get("/sitemap-posts.xml").content.decode()
+    # Oldest first: the fifth post opens the second part of four.
+    assert new.get_absolute_url() in client.get("/sitemap-posts.xml?p=2").content.decode()
 
 
-def test_sitemap_query_count_is_fixed(client, django_assert_max_num_queries):
+def test_sitemap_query_count_is_fixed(client, django_assert_max_num_queries, monkeypatch):
     for _ in range(20):
         PostFactory()
+    # One file for a small site: the index's look-ups plus each section's rows.
+    with django_assert_max_num_queries(11):
+        assert len(sitemap_locations(client)) == 21
+    for _ in range(20):
+        PostFactory()
+    client.get("/sitemap.xml")  # warm, then as an index
+    monkeypatch.setattr(sitemaps, "PART_SIZE", 30)
+    for cls in (sitemaps.PostSitemap, sitemaps.PageSitemap, sitemaps.TaxonomySitemap):
+        monkeypatch.setattr(cls, "limit", 30)
+    PostFactory()  # a change, so the index is worked out anew
     # Index: latest change and size of each section (the taxonomy is read whole: two small
     # tables), and the page cache's next scheduled publication. Part: its size and its rows.
     with django_assert_max_num_queries(7):
