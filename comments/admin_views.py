@@ -193,7 +193,7 @@ def with_row_data(qs):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return qs.select_related("post", "parent").annotate(
+    return qs.select_related("post", "page", "parent").annotate(
         open_reports=Coalesce(Subquery(open_reports, output_field=IntegerField()), Value(0))
     )
 
@@ -310,6 +310,7 @@ def desk_view(model_admin, request):
     # The posts with the most comments in this tab, for the post filter (one grouped query).
     post_choices = list(
         in_tab(filtered(DeskQuery(status=dq.status, q=dq.q, author=dq.author, ip=dq.ip)), dq.status)
+        .filter(post__isnull=False)  # comments under static pages have no post to filter by
         .values_list("post_id", "post__title")
         .annotate(n=Count("pk"))
         .order_by("-n", "post__title")[:POST_CHOICES]
@@ -489,7 +490,7 @@ def act_view(model_admin, request, verb: str):
         return _answer(
             request, message=_("No comment was selected."), ids=[], level=messages.WARNING, status=400
         )
-    comments = list(Comment.objects.filter(pk__in=ids).select_related("post"))
+    comments = list(Comment.objects.filter(pk__in=ids).select_related("post", "page"))
     if not comments:
         return _answer(
             request,
@@ -522,7 +523,7 @@ def _row_comment(model_admin, request):
     if not model_admin.has_change_permission(request):
         raise PermissionDenied
     ids = _selected_ids(request)[:1]
-    comment = Comment.objects.select_related("post").filter(pk__in=ids).first()
+    comment = Comment.objects.select_related("post", "page").filter(pk__in=ids).first()
     if comment is None:
         return None, _answer(
             request,

@@ -37,7 +37,7 @@ from core import invalidation
 from wpimport.conf import wpimport_settings
 from wpimport.content import Attachment, Library, convert_content, picture_img, plain_title, tag_attrs
 from wpimport.markup import autop
-from wpimport.models import LegacyComment, LegacyItem, LegacyTerm, PageComment
+from wpimport.models import LegacyComment, LegacyItem, LegacyTerm
 from wpimport.wxr import (
     WxrAuthor,
     WxrComment,
@@ -352,7 +352,7 @@ class _Importer:
         self.tags: dict[str, Tag] = {}
         self.seen_items: set[int] = set()
         self.seen_comments: set[int] = set()
-        self.pending: list[tuple[Post, list[WxrComment]]] = []
+        self.pending: list[tuple[Post | Page, list[WxrComment]]] = []
         self.pending_count = 0
         self.touched_posts: set[int] = set()
         self.new_images: list[Image] = []
@@ -367,7 +367,6 @@ class _Importer:
         self.deferred: list[tuple[type, int, str, int, str]] = []
         self.old_media_hosts: set[str] = set()
         self.touched_pages = False
-        self.page_comments: list[tuple[Page, list[WxrComment]]] = []
         self.legacy_terms: dict[tuple[str, int], LegacyTerm] = {}
         self.editors = Group.objects.get_or_create(name=EDITORS)[0]
 
@@ -418,7 +417,6 @@ class _Importer:
         self.convert_deferred()
         if self.media_dir:
             self.rewrite_media_urls()
-        self.flush_page_comments()
         self.flush_legacy_terms()
         if self.old_media_hosts and not self.media_dir:
             hosts = ",".join(sorted(self.old_media_hosts))
@@ -798,6 +796,7 @@ class _Importer:
             "title": (plain_title(item.title) or f"WordPress {item.wp_id}")[:200],
             "body": self.convert(item),
             "is_published": status == Post.Status.PUBLISHED and item.status == "publish",
+            "comments_open": item.comment_status == "open",
         }
         if self._needs_whole_file and legacy is not None:
             del values["body"]  # compared and saved at the end, with the whole file known
@@ -831,7 +830,9 @@ class _Importer:
             Page.objects.filter(pk=page.pk).update(modified_at=modified)
         self.save_legacy(legacy, item)
         if item.comments:
-            self.page_comments.append((page, item.comments))
+            # Real comments, like a post's: they go through the same batched path.
+            self.pending.append((page, item.comments))
+            self.pending_count += len(item.comments)
 
     def attachment(self, item: WxrItem, legacy: LegacyItem | None) -> None:
         if not item.attachment_url:
@@ -884,6 +885,7 @@ class _Importer:
 
         planned: list[tuple[int, int, int | None, Comment, bool]] = []  # depth, wp id, parent, obj, new
         for post, comments in batch:
+            target = {"page_id": post.pk} if isinstance(post, Page) else {"post_id": post.pk}
             accepted = self.accept_comments(comments)
             threads = thread_depths({wp_id: c.parent for wp_id, c in accepted.items()})
             for wp_id, comment in accepted.items():
@@ -891,7 +893,7 @@ class _Importer:
                 body = clean_body_text(comment.content)
                 url = comment.url if is_safe_absolute_url(comment.url) and len(comment.url) <= 200 else ""
                 values = {
-                    "post_id": post.pk,
+                    **target,
                     "author_name": clean_name(comment.author)[:100] or "Anonymous",
                     "author_email": clean_email(comment.email),
                     "author_url": url,
@@ -901,7 +903,7 @@ class _Importer:
                     "status": comment_status(comment.approved),
                     "ip_address": clean_ip(comment.ip),
                     "created_at": parse_wp_date(comment.date_gmt, comment.date, self.tz)
-                    or post.published_at
+                    or getattr(post, "published_at", None)
                     or self.now,
                     "depth": depth,
                 }
@@ -935,10 +937,10 @@ class _Importer:
             for _depth, wp_id, _parent, obj, is_new in level:
                 if is_new:
                     new_legacy.append(LegacyComment(site=self.site, wp_id=wp_id, comment=obj))
-                    self.touched_posts.add(obj.post_id)
+                    self._touch(obj)
                 elif obj._wpimport_dirty:
                     updates.append(obj)
-                    self.touched_posts.add(obj.post_id)
+                    self._touch(obj)
         LegacyComment.objects.bulk_create(new_legacy)
         CommentEvent.objects.bulk_create(
             CommentEvent(
@@ -957,6 +959,12 @@ class _Importer:
         self.report.count("comments", "updated", len(updates))
         self.report.count("comments", "unchanged", len(planned) - len(new_legacy) - len(updates))
 
+    def _touch(self, comment) -> None:
+        if comment.post_id:
+            self.touched_posts.add(comment.post_id)
+        else:
+            self.touched_pages = True
+
     def accept_comments(self, comments) -> dict[int, WxrComment]:
         """The comments of one post or page that can be imported, by WordPress id; the
         others are reported as skipped (failed where the file itself is wrong)."""
@@ -972,46 +980,6 @@ class _Importer:
             self.seen_comments.add(comment.wp_id)
             accepted[comment.wp_id] = comment
         return accepted
-
-    def flush_page_comments(self) -> None:
-        """Comments on pages, kept as the page's read-only archive (approved ones are shown)."""
-        from comments.sanitize import clean_body_text, clean_name, is_safe_absolute_url, render_comment_body
-
-        statuses = {"approved": PageComment.Status.APPROVED, "spam": PageComment.Status.SPAM}
-        for page, comments in self.page_comments:
-            accepted = self.accept_comments(comments)
-            threads = thread_depths({wp_id: c.parent for wp_id, c in accepted.items()})
-            existing = {
-                c.wp_id: c for c in PageComment.objects.filter(site=self.site, wp_id__in=list(accepted))
-            }
-            saved: dict[int, PageComment] = {}
-            for wp_id, comment in sorted(accepted.items(), key=lambda entry: threads[entry[0]][1]):
-                parent_wp_id, depth = threads[wp_id]
-                url = comment.url if is_safe_absolute_url(comment.url) and len(comment.url) <= 200 else ""
-                values = {
-                    "page": page,
-                    "parent": saved.get(parent_wp_id) if parent_wp_id else None,
-                    "depth": depth,
-                    "author_name": clean_name(comment.author)[:100] or "Anonymous",
-                    "author_url": url,
-                    "body_html": render_comment_body(clean_body_text(comment.content)),
-                    "status": statuses.get(comment_status(comment.approved), PageComment.Status.PENDING),
-                    "created_at": parse_wp_date(comment.date_gmt, comment.date, self.tz) or self.now,
-                }
-                obj = existing.get(wp_id)
-                if obj is None:
-                    obj = PageComment.objects.create(site=self.site, wp_id=wp_id, **values)
-                    outcome = "created"
-                else:
-                    dirty = [k for k, v in values.items() if getattr(obj, k) != v]
-                    for name in dirty:
-                        setattr(obj, name, values[name])
-                    if dirty:
-                        obj.save()
-                    outcome = "updated" if dirty else "unchanged"
-                self.touched_pages = self.touched_pages or outcome != "unchanged"
-                self.report.count("comments", outcome)
-                saved[wp_id] = obj
 
     # -- media -----------------------------------------------------------------------------
 
