@@ -33,6 +33,7 @@ from django.utils.text import slugify
 from blog.images import delete_renditions, validate_image_file
 from blog.models import RESERVED_PAGE_SLUGS, AuthorProfile, Category, Image, Page, Post, Tag
 from blog.permissions import EDITORS
+from blog.search import index_deferred
 from core import invalidation
 from wpimport.conf import wpimport_settings
 from wpimport.content import Attachment, Library, convert_content, picture_img, plain_title, tag_attrs
@@ -287,6 +288,11 @@ def _stem(url: str) -> str:
     return _full_size(url).rpartition(".")[0].lower()
 
 
+def _conversion_meta(item: WxrItem) -> dict[str, str]:
+    """What a later conversion needs of an item's meta: footnotes and WordPress's oEmbed cache."""
+    return {k: v for k, v in item.meta.items() if k == "footnotes" or k.startswith("_oembed_")}
+
+
 def _chunks(values: list, size: int) -> Iterable[list]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -316,10 +322,12 @@ def wxr_import(
         progress=progress,
     )
     try:
+        # The search index is built once at the end, not per saved post and per linked tag.
         with transaction.atomic():
-            for node in read_wxr(source):
-                importer.handle(node)
-            importer.finish()
+            with index_deferred():
+                for node in read_wxr(source):
+                    importer.handle(node)
+                importer.finish()
             if dry_run:
                 transaction.set_rollback(True)
     except BaseException:
@@ -364,7 +372,7 @@ class _Importer:
         self.reusable: dict[int, str] = {}
         # Bodies with galleries or playlists, converted again at the end, when every
         # attachment of the file is known: (model, pk, content, wp id, footnotes).
-        self.deferred: list[tuple[type, int, str, int, str]] = []
+        self.deferred: list[tuple[type, int, str, int, dict[str, str]]] = []
         self.old_media_hosts: set[str] = set()
         self.touched_pages = False
         self.legacy_terms: dict[tuple[str, int], LegacyTerm] = {}
@@ -645,6 +653,7 @@ class _Importer:
             post_wp_id=item.wp_id,
             footnotes=item.meta.get("footnotes", ""),
             reusable=self.reusable,
+            meta=item.meta,
         )
         if not conversion.needs_whole_file:  # else the final conversion reports
             for note in dict.fromkeys(conversion.notes):
@@ -748,7 +757,7 @@ class _Importer:
             )
         self.report.count("posts", outcome)
         if self._needs_whole_file:
-            self.deferred.append((Post, post.pk, item.content, item.wp_id, item.meta.get("footnotes", "")))
+            self.deferred.append((Post, post.pk, item.content, item.wp_id, _conversion_meta(item)))
         modified = modified or published_at
         if modified and post.modified_at != modified:
             # The sitemap's lastmod and JSON-LD's dateModified: WordPress's time, not the import's.
@@ -824,7 +833,7 @@ class _Importer:
         self.report.count("pages", outcome)
         self.touched_pages = self.touched_pages or outcome != "unchanged"
         if self._needs_whole_file:
-            self.deferred.append((Page, page.pk, item.content, item.wp_id, item.meta.get("footnotes", "")))
+            self.deferred.append((Page, page.pk, item.content, item.wp_id, _conversion_meta(item)))
         modified = self._modified(item) or self._date(item)
         if modified and page.modified_at != modified:
             Page.objects.filter(pk=page.pk).update(modified_at=modified)
@@ -1016,9 +1025,14 @@ class _Importer:
 
     def convert_deferred(self) -> None:
         """Bodies with galleries and playlists again, now that every attachment is known."""
-        for model, pk, content, wp_id, footnotes in self.deferred:
+        for model, pk, content, wp_id, meta in self.deferred:
             conversion = convert_content(
-                content, library=self.library, post_wp_id=wp_id, footnotes=footnotes, reusable=self.reusable
+                content,
+                library=self.library,
+                post_wp_id=wp_id,
+                footnotes=meta.get("footnotes", ""),
+                reusable=self.reusable,
+                meta=meta,
             )
             for note in dict.fromkeys(conversion.notes):
                 self.report.note(f"{model._meta.model_name} {wp_id}: {note}")
