@@ -55,6 +55,10 @@ def test_reader_sees_blocks_as_our_markup(client, imported):
     assert body.count('<div class="wp-block-column">') == 2
     assert "wp-gallery__grid" in body and "<audio" in body and "<video" in body
     assert 'data-embed-src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ' in body  # two-click
+    # Providers without a two-click player: link cards, titled from WordPress's oEmbed cache.
+    assert '<span class="wp-embed__provider">WordPress.tv</span>' in body
+    assert '<span class="wp-embed__title">State of the Word 2023</span>' in body
+    assert 'href="https://www.facebook.com/WordPress/posts/10154890745087915"' in body
     assert "wpimport/blocks" in html  # the layout stylesheet is linked
 
 
