@@ -20,6 +20,7 @@ The target is a fixed number of queries and under 150 ms rendered with 10,000 co
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -52,7 +53,7 @@ WORDS = [
 ]
 
 
-def seed(n: int, rng: random.Random) -> dict:
+def seed(n: int, rng: random.Random, n_posts: int = 200) -> dict:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
@@ -73,7 +74,7 @@ def seed(n: int, rng: random.Random) -> dict:
             status=Post.Status.PUBLISHED,
             published_at=now - timedelta(days=i),
         )
-        for i in range(200)
+        for i in range(n_posts)
     )
     statuses = ["pending"] * 10 + ["approved"] * 40 + ["spam"] * 40 + ["trash"] * 10
     comments = []
@@ -207,6 +208,7 @@ def main() -> None:
     parser.add_argument("--comments", type=int, nargs="+", default=[10_000])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--posts", type=int, default=200, help="issue 15's large site has 10,000")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bw-desk-") as tmp:
         configure(Path(tmp), migrate=True)
@@ -218,15 +220,18 @@ def main() -> None:
             )
             try:
                 started = time.perf_counter()
-                facts = seed(n, random.Random(args.seed))
+                facts = seed(n, random.Random(args.seed), args.posts)
                 from comments.models import Comment
 
                 print(
-                    f"\n{Comment.objects.count()} comments on {connection.vendor} (seeded in {time.perf_counter() - started:.1f}s)"
+                    f"\n{Comment.objects.count()} comments on {args.posts} posts, {connection.vendor} "
+                    f"(seeded in {time.perf_counter() - started:.1f}s)"
                 )
+                print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
                 print(f"{'view':<10}{'queries':>8}{'median ms':>11}{'p90 ms':>9}{'cpu ms':>8}  url")
                 for name, queries, median, p90, cpu, url in measure(facts, args.runs):
                     print(f"{name:<10}{queries:>8}{median:>11.1f}{p90:>9.1f}{cpu:>8.1f}  {url}")
+                print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
             finally:
                 connection.creation.destroy_test_db(old_name, verbosity=0)
 

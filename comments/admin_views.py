@@ -16,13 +16,14 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
@@ -41,6 +42,7 @@ Status = Comment.Status
 PER_PAGE = 50
 UNCERTAIN = 0.95  # spam below this probability is worth a second look
 POST_CHOICES = 40
+POST_WINDOW = 2000  # the newest comments of a tab the post filter's choices come from
 UNDO_KEY = "comments_undo"
 UNDO_DEPTH = 20
 
@@ -130,10 +132,6 @@ def parse_query(data) -> DeskQuery:
     return DeskQuery(status=status, q=q, post=post, author=author, ip=ip, page=page)
 
 
-def reported_q() -> Q:
-    return Q(Exists(CommentReport.objects.filter(comment=OuterRef("pk"), resolved=False)))
-
-
 def filtered(dq: DeskQuery):
     """Every comment the search and filters match, in any status (the tabs split it)."""
     qs = Comment.objects.all()
@@ -161,19 +159,56 @@ def _ip_prefix(term: str) -> bool:
 
 
 def tab_counts(qs) -> dict[str, int]:
-    """How many comments each tab holds, in one query."""
-    return qs.aggregate(
-        **{status: Count("pk", filter=Q(status=status)) for status in Status.values},
-        reported=Count("pk", filter=reported_q()),
-        all=Count("pk"),
-        # Spam the filter was not sure of: the false positives hide here, on top of the spam tab.
-        uncertain=Count("pk", filter=Q(status=Status.SPAM, spam_score__lt=UNCERTAIN)),
+    """How many comments each tab holds, in two queries: the statuses grouped (read from the
+    status index alone when nothing is searched), and the reported ones starting from the open
+    reports (few), not by asking every comment."""
+    counts = dict.fromkeys([*Status.values, "all", "uncertain"], 0)
+    grouped = (
+        qs.order_by()
+        .values("status")
+        .annotate(
+            n=Count("pk"),
+            # Spam the filter was not sure of: the false positives hide here, on top of the spam tab.
+            uncertain=Count("pk", filter=Q(spam_score__lt=UNCERTAIN)),
+        )
     )
+    for row in grouped:
+        counts[row["status"]] = row["n"]
+        counts["all"] += row["n"]
+        if row["status"] == Status.SPAM:
+            counts["uncertain"] = row["uncertain"]
+    counts["reported"] = qs.filter(pk__in=reported_ids()).count()
+    return counts
+
+
+def top_posts(qs) -> list[tuple[int, str, int]]:
+    """(post id, title, comments) of the posts with the most comments among the newest
+    ``POST_WINDOW`` in ``qs``: the post filter lists these few, and the work stays the same
+    however many posts and comments the site has. Any other post is one click away on its rows.
+    """
+    from blog.models import Post
+
+    newest = qs.order_by("-created_at", "-pk").values("pk")[:POST_WINDOW]
+    top = list(
+        Comment.objects.filter(pk__in=Subquery(newest))
+        .filter(post__isnull=False)  # comments under static pages have no post to filter by
+        .order_by()
+        .values_list("post_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "post_id")[:POST_CHOICES]
+    )
+    titles = dict(Post.objects.filter(pk__in=[post_id for post_id, _n in top]).values_list("pk", "title"))
+    return [(post_id, titles.get(post_id, ""), n) for post_id, n in top]
+
+
+def reported_ids():
+    """The comments with an open report, as a subquery the database starts from."""
+    return Subquery(CommentReport.objects.filter(resolved=False).order_by().values("comment_id"))
 
 
 def in_tab(qs, status: str):
     if status == "reported":
-        return qs.filter(reported_q())
+        return qs.filter(pk__in=reported_ids())
     if status in Status.values:
         return qs.filter(status=status)
     return qs
@@ -307,13 +342,10 @@ def desk_view(model_admin, request):
     except EmptyPage:
         page = paginator.page(paginator.num_pages)
     rows = build_rows(list(page.object_list), status=dq.status)
-    # The posts with the most comments in this tab, for the post filter (one grouped query).
-    post_choices = list(
-        in_tab(filtered(DeskQuery(status=dq.status, q=dq.q, author=dq.author, ip=dq.ip)), dq.status)
-        .filter(post__isnull=False)  # comments under static pages have no post to filter by
-        .values_list("post_id", "post__title")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "post__title")[:POST_CHOICES]
+    # The post filter's choices come from the tab, not from the search: a text search scans
+    # every comment once (for the counts), not twice.
+    post_choices = top_posts(
+        in_tab(filtered(DeskQuery(status=dq.status, author=dq.author, ip=dq.ip)), dq.status)
     )
     post_title = ""
     if dq.post:
@@ -356,6 +388,8 @@ def desk_view(model_admin, request):
         },
         "post_title": post_title,
         "post_choices": post_choices,
+        # A post outside the top N stays selected (it came from a row's link or the URL).
+        "post_listed": any(post_id == dq.post for post_id, _title, _n in post_choices),
         "uncertain_percent": round(UNCERTAIN * 100),
         "action_choices": model_admin.get_action_choices(request),
         "can_change": can_change,
@@ -717,7 +751,7 @@ def spamfilter_view(model_admin, request):
             spamfilter.reset()
             messages.success(request, _("The spam filter forgot everything it learned."))
         elif "retrain" in request.POST:
-            if spamfilter.retrain_in_background():
+            if spamfilter.retrain_schedule(delay=timedelta(0)):
                 messages.success(
                     request, _("The spam filter is learning again from every decision, in the background.")
                 )
@@ -741,6 +775,7 @@ def spamfilter_view(model_admin, request):
         "opts": Comment._meta,
         "title": _("Spam filter"),
         "state": state,
+        "relearning": spamfilter.retrain_waiting(),
         "ready": state.spam >= spamfilter.MIN_EXAMPLES and state.ham >= spamfilter.MIN_EXAMPLES,
         "min_examples": spamfilter.MIN_EXAMPLES,
         "features": SpamToken.objects.count(),

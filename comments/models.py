@@ -77,7 +77,7 @@ class ModerationSettings(models.Model):
     )
     spam_percent = models.PositiveSmallIntegerField(
         _("spam from spam probability (%)"),
-        default=90,
+        default=60,
         help_text=_("Comments the filter rates at least this likely to be spam go straight to spam."),
     )
     spam_purge_days = models.PositiveIntegerField(
@@ -233,6 +233,8 @@ class Comment(models.Model):
             models.Index(fields=["post", "status", "created_at"], name="comment_thread_idx"),
             models.Index(fields=["page", "status", "created_at"], name="comment_page_thread_idx"),
             models.Index(fields=["status", "spam_score"], name="comment_status_score_idx"),
+            # The moderation desk's tabs: newest first within a status, at any size.
+            models.Index(fields=["status", "created_at", "id"], name="comment_status_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -462,6 +464,9 @@ class SpamModel(models.Model):
     ham = models.PositiveIntegerField(default=0)
     trained_at = models.DateTimeField(null=True, blank=True)
     retrain_started_at = models.DateTimeField(null=True, blank=True)
+    # Platt scaling fitted by the last retrain: probability = sigmoid(scale × log-odds + shift).
+    calibration_scale = models.FloatField(default=0.2)
+    calibration_shift = models.FloatField(default=-2.0)
 
     class Meta:
         verbose_name = _("spam filter")

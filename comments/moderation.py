@@ -62,7 +62,7 @@ class Rules:
     blocked_keywords: tuple[str, ...] = ()
     min_seconds: float = 3
     spam_hold_percent: int = 50
-    spam_percent: int = 90
+    spam_percent: int = 60
 
 
 @dataclass(frozen=True)

@@ -248,8 +248,10 @@ def _set_status(comment: Comment, status: str, action: str, *, by=None, note: st
             comment.save(update_fields=["status", "fingerprint"])
         _log(comment, action, by=by, note=note, previous=previous)
         if by is not None and by.is_authenticated:
-            # A moderator's decision teaches the spam filter (and a changed mind unlearns).
+            # A moderator's decision teaches the spam filter (and a changed mind unlearns) at
+            # once; the worker refits its calibration a little later, once per burst.
             spamfilter.learn(comment, spamfilter.label_for(status))
+            spamfilter.retrain_schedule()
         thread_changed(comment)
         if status == Status.APPROVED:
             notifications.schedule(notifications.comment_approved, comment.pk, base_url=base_url)

@@ -2,13 +2,18 @@
 
 Every comment becomes a set of features (words and word pairs with umlauts folded, pieces of
 long German compounds, link hosts and domains, the e-mail domain, the language, a few shape
-facts). Each moderator decision counts those features once as spam or as good ("ham"), in the
-database, so every process shares one model. A new comment is scored with Robinson's
-chi-square combining of per-feature probabilities (as in SpamBayes): the features that stand
-out most decide, and the strongest spam features are the reason moderators see.
+facts, and whether the e-mail address and website say the author's name or other words).
+Each moderator decision counts those features once as spam or as good ("ham"), in the
+database, so every process shares one model. A new comment is scored by naive Bayes: every
+known feature adds its smoothed log-odds, and a calibration (Platt scaling, fitted by the
+worker on leave-one-out scores of the learned decisions) turns the sum into a probability
+that the moderation settings' thresholds compare with. The strongest features are the reason
+moderators see.
 
 Learning is incremental and reversible: ``Comment.trained_as`` records what a comment
-currently teaches, so a changed mind (or an undo) unlearns the old lesson first.
+currently teaches, so a changed mind (or an undo) unlearns the old lesson first. The worker
+task ``comments.tasks.spamfilter_retrain`` rebuilds the counts from every decision and refits
+the calibration; decisions and the WordPress import queue it (``retrain_schedule``).
 """
 
 from __future__ import annotations
@@ -16,13 +21,12 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -114,6 +118,8 @@ _ENGLISH = frozenset(
 )
 _PHONE = re.compile(r"(?:\+|00)\d{1,3}[\s\d/-]{6,}\d")
 _MONEY = re.compile(r"[$€£]\s?\d|\d[\d.,]*\s?(?:\$|€|£|usd|usdt|eur|euro|dollars?)\b", re.I)
+_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_LETTERS = re.compile(r"[a-z]+")
 _HANDLE = re.compile(r"(?<![\w.])@[A-Za-z_][\w]{3,}")
 _SHORTENERS = frozenset({"bit.ly", "tinyurl.com", "goo.gl", "t.co", "ow.ly", "is.gd", "buff.ly", "cutt.ly"})
 MAX_TOKEN = 100
@@ -178,21 +184,45 @@ def features(*, body: str, name: str = "", email: str = "", url: str = "") -> se
     german = sum(w in _GERMAN for w in words)
     english = sum(w in _ENGLISH for w in words)
     out.add("lang:de" if german > english else "lang:en" if english > german else "lang:unknown")
+    if _MAIL.search(body or ""):
+        out.add("meta:mail-in-body")  # "write to recovery.expert@…": a contact channel
+    name_words = [w for w in (normalise(w) for w in _WORD.findall(name or "")) if w.isalpha()]
+    out.update(f"n:{w}" for w in name_words if len(w) > 1)
+    out.add(f"meta:name-words{_bucket(len(name_words), (1, 2, 3))}")
+    # Who the author says they are: people write as "jana.weber@…" and link their own name;
+    # spam writes as "geld.zurueck.experte@…" and links "kredit-sofort-guenstig.example".
     if email and "@" in email:
         local, _at, domain = email.lower().rpartition("@")
         out.add(f"mail:{domain}")
         if sum(c.isdigit() for c in local) >= 3:
             out.add("meta:mail-digits")
+        out.update(_identity("mail", _LETTERS.findall(normalise(local)), name_words))
     if url:
         host = _host(urlsplit(url if "//" in url else f"//{url}").hostname or "")
         if host:
             out.add(f"site:{_domain(host)}")
             out.add(f"tld:{host.rsplit('.', 1)[-1]}")
+            out.update(_identity("site", _LETTERS.findall(host.rsplit(".", 1)[0]), name_words))
+            if host in (body or "").lower():
+                out.add("meta:site-in-body")  # the same shop in the website field and the text
         out.add("meta:has-site")
-    name_words = [normalise(w) for w in _WORD.findall(name or "")]
-    out.update(f"n:{w}" for w in name_words if len(w) > 1)
-    out.add(f"meta:name-words{_bucket(len(name_words), (1, 2, 3))}")
     return {token[:MAX_TOKEN] for token in out}
+
+
+def _identity(kind: str, parts: list[str], name_words: list[str]) -> set[str]:
+    """Does an address or a host name say the author's name, or other words (its topic)?"""
+    out = set()
+    names = [n for n in name_words if len(n) > 2]
+    other = [p for p in parts if len(p) > 2 and not any(p in n or n in p for n in names)]
+    joined = "".join(parts)
+    if names and all(n in joined for n in names):
+        out.add(f"meta:{kind}-is-name")
+    elif names and any(n in joined for n in names):
+        out.add(f"meta:{kind}-has-name")
+    if other:
+        out.add(f"meta:{kind}-other-words")
+        out.update(f"{kind[0]}w:{p}" for p in other[:5])
+    return out
 
 
 def display(token: str) -> str:
@@ -208,22 +238,25 @@ def display(token: str) -> str:
         "tld": f".{value}",
         "mail": f"@{value}",
         "n": value,
+        "mw": f"{value}@",
+        "sw": value,
     }.get(kind, token)
 
 
-# --- scoring (Robinson / Fisher, as in SpamBayes) ---------------------------------------------
+# --- scoring (naive Bayes log-odds, calibrated) -----------------------------------------------
 
-UNKNOWN_STRENGTH = 0.45
-UNKNOWN_PROB = 0.5
-MIN_STRENGTH = 0.1  # features closer to 0.5 than this say nothing
-MAX_CLUES = 150
+SMOOTHING = 0.25  # add-α for a feature's rate among spam and among good comments
 MIN_EXAMPLES = 5  # of each kind before the filter judges at all
+# Before the worker first fits the calibration (``calibration_fit``): a cautious mapping, close
+# to what it fits on the benchmark corpus, so that two strong words alone are not yet spam.
+DEFAULT_CALIBRATION = (0.2, -2.0)
 
 
 @dataclass(frozen=True)
 class Score:
     probability: float  # 0 … 1
     clues: tuple[tuple[str, float], ...] = field(default=())  # (feature, its spam probability)
+    log_odds: float = 0.0  # the uncalibrated sum of the evidence
 
     @property
     def percent(self) -> int:
@@ -250,48 +283,118 @@ class Score:
         return f"{self.percent} %" + (f": {', '.join(words)}" if words else "")
 
 
-def _chi2q(x2: float, v: int) -> float:
-    m = x2 / 2.0
-    total = term = math.exp(-m)
-    for i in range(1, v // 2):
-        term *= m / i
-        total += term
-    return min(total, 1.0)
+def _sigmoid(x: float) -> float:
+    x = max(-60.0, min(60.0, x))
+    return 1.0 / (1.0 + math.exp(-x))
 
 
 def token_probability(spam: int, ham: int, nspam: int, nham: int) -> float:
-    spam_ratio = spam / nspam if nspam else 0.0
-    ham_ratio = ham / nham if nham else 0.0
-    p = spam_ratio / (spam_ratio + ham_ratio) if spam_ratio + ham_ratio else UNKNOWN_PROB
-    n = spam + ham
-    return (UNKNOWN_STRENGTH * UNKNOWN_PROB + n * p) / (UNKNOWN_STRENGTH + n)
+    """How much a feature speaks for spam: its smoothed rate among spam against among good comments."""
+    a = SMOOTHING
+    spam_rate = (spam + a) / (nspam + 2 * a)
+    ham_rate = (ham + a) / (nham + 2 * a)
+    return spam_rate / (spam_rate + ham_rate)
 
 
-def combine(probabilities: dict[str, float]) -> Score:
-    """Pure: the chi-square combination of the strongest clues."""
-    clues = sorted(
-        ((t, p) for t, p in probabilities.items() if abs(p - 0.5) >= MIN_STRENGTH),
-        key=lambda c: abs(c[1] - 0.5),
-        reverse=True,
-    )[:MAX_CLUES]
-    if not clues:
-        return Score(0.5)
-    s = sum(math.log(max(1.0 - p, 1e-9)) for _t, p in clues)
-    h = sum(math.log(max(p, 1e-9)) for _t, p in clues)
-    n = len(clues)
-    spamminess = 1.0 - _chi2q(-2.0 * s, 2 * n)
-    hamminess = 1.0 - _chi2q(-2.0 * h, 2 * n)
-    return Score((spamminess - hamminess + 1.0) / 2.0, tuple(clues))
+def combine(probabilities: dict[str, float], calibration: tuple[float, float] = DEFAULT_CALIBRATION) -> Score:
+    """Pure: naive Bayes adds every feature's log-odds; the calibration maps the sum to a probability."""
+    log_odds = sum(math.log(p / (1.0 - p)) for p in probabilities.values() if 0.0 < p < 1.0)
+    scale, shift = calibration
+    clues = tuple(sorted(probabilities.items(), key=lambda c: abs(c[1] - 0.5), reverse=True)[:40])
+    return Score(_sigmoid(scale * log_odds + shift) if probabilities else 0.5, clues, log_odds)
 
 
-def score_with(counts: dict[str, tuple[int, int]], nspam: int, nham: int, tokens: set[str]) -> Score | None:
+def log_odds_with(
+    counts: dict[str, tuple[int, int]], nspam: int, nham: int, tokens: set[str], *, leave_out: str = ""
+) -> float:
+    """Pure: the evidence of ``tokens``; ``leave_out`` ("spam"/"ham") scores a training example
+    as though it had not been learned (its own counts taken away): honest calibration data."""
+    spam_less, ham_less = int(leave_out == "spam"), int(leave_out == "ham")
+    total = 0.0
+    for token in tokens:
+        if token not in counts:
+            continue
+        spam, ham = counts[token]
+        spam, ham = spam - spam_less, ham - ham_less
+        if spam + ham <= 0:
+            continue  # only this example had it
+        p = token_probability(spam, ham, nspam - spam_less, nham - ham_less)
+        total += math.log(p / (1.0 - p))
+    return total
+
+
+def calibration_fit(examples: Iterable[tuple[float, bool]]) -> tuple[float, float]:
+    """Platt scaling: the (scale, shift) that turn held-out log-odds into probabilities.
+
+    ``examples`` are (leave-one-out log-odds, is spam) of the training decisions. Newton's
+    method on the two parameters, with Platt's smoothed targets so that a clean split does not
+    run off to infinity.
+    """
+    data = list(examples)
+    positives = sum(1 for _x, y in data if y)
+    negatives = len(data) - positives
+    if positives < MIN_EXAMPLES or negatives < MIN_EXAMPLES:
+        return DEFAULT_CALIBRATION
+    hi, lo = (positives + 1) / (positives + 2), 1 / (negatives + 2)
+    targets = [(x, hi if y else lo) for x, y in data]
+
+    def loss(a: float, b: float) -> float:
+        total = 0.0
+        for x, t in targets:
+            z = a * x + b
+            # log(1 + e^z) - t·z, written to stay finite for large |z|
+            total += (z if z > 0 else 0.0) + math.log1p(math.exp(-abs(z))) - t * z
+        return total
+
+    a, b = DEFAULT_CALIBRATION
+    current = loss(a, b)
+    for _ in range(100):
+        ga = gb = haa = hab = hbb = 0.0
+        for x, t in targets:
+            p = _sigmoid(a * x + b)
+            w = max(p * (1 - p), 1e-12)
+            ga += (p - t) * x
+            gb += p - t
+            haa += w * x * x
+            hab += w * x
+            hbb += w
+        haa, hbb = haa + 1e-6, hbb + 1e-6
+        det = haa * hbb - hab * hab
+        if det <= 0:
+            break
+        da = (hbb * ga - hab * gb) / det
+        db = (haa * gb - hab * ga) / det
+        step = 1.0
+        while step > 1e-4:  # Newton with step halving: the loss must go down
+            candidate = loss(a - step * da, b - step * db)
+            if candidate <= current:
+                break
+            step /= 2
+        else:
+            break
+        a, b = a - step * da, b - step * db
+        improved, current = current - candidate, candidate
+        if improved < 1e-9:
+            break
+    if not (math.isfinite(a) and math.isfinite(b)) or a <= 0:
+        return DEFAULT_CALIBRATION
+    return (a, b)
+
+
+def score_with(
+    counts: dict[str, tuple[int, int]],
+    nspam: int,
+    nham: int,
+    tokens: set[str],
+    calibration: tuple[float, float] = DEFAULT_CALIBRATION,
+) -> Score | None:
     """Pure: score ``tokens`` against known counts; ``None`` while the filter knows too little."""
     if nspam < MIN_EXAMPLES or nham < MIN_EXAMPLES:
         return None
     probabilities = {
         token: token_probability(*counts[token], nspam, nham) for token in tokens if token in counts
     }
-    return combine(probabilities)
+    return combine(probabilities, calibration)
 
 
 # --- the model in the database ----------------------------------------------------------------
@@ -317,7 +420,9 @@ def score(tokens: set[str]) -> Score | None:
             "token", "spam", "ham"
         )
     }
-    return score_with(counts, state.spam, state.ham, tokens)
+    return score_with(
+        counts, state.spam, state.ham, tokens, (state.calibration_scale, state.calibration_shift)
+    )
 
 
 def comment_features(comment) -> set[str]:
@@ -391,32 +496,45 @@ def training_queryset():
     ).distinct()
 
 
+CALIBRATION_SAMPLE = 5000  # the newest decisions whose held-out scores fit the calibration
+
+
 def retrain() -> tuple[int, int]:
-    """Rebuild the model from every decision in the database; returns (spam, ham) examples."""
+    """Rebuild the model from every decision in the database and fit its calibration;
+    returns (spam, ham) examples. Runs in the worker (``comments.tasks.spamfilter_retrain``)."""
     from comments.models import Comment, SpamModel, SpamToken
 
     spam_counts: Counter[str] = Counter()
     ham_counts: Counter[str] = Counter()
     labels: dict[str, list[int]] = {"spam": [], "ham": []}
-    rows = training_queryset().values_list(
-        "pk", "status", "body", "author_name", "author_email", "author_url"
+    sample: list[tuple[set[str], str]] = []
+    rows = (
+        training_queryset()
+        .order_by("-pk")
+        .values_list("pk", "status", "body", "author_name", "author_email", "author_url")
     )
     for pk, status, body, name, email, url in rows.iterator(chunk_size=2000):
         label = label_for(status)
         if not label:
             continue
         labels[label].append(pk)
-        (spam_counts if label == "spam" else ham_counts).update(
-            features(body=body, name=name, email=email, url=url)
-        )
+        tokens = features(body=body, name=name, email=email, url=url)
+        (spam_counts if label == "spam" else ham_counts).update(tokens)
+        if len(sample) < CALIBRATION_SAMPLE:
+            sample.append((tokens, label))
+    nspam, nham = len(labels["spam"]), len(labels["ham"])
+    counts = {
+        t: (spam_counts.get(t, 0), ham_counts.get(t, 0)) for t in spam_counts.keys() | ham_counts.keys()
+    }
+    # Each sampled decision scored as though it had not been learned: honest calibration data.
+    scale, shift = calibration_fit(
+        (log_odds_with(counts, nspam, nham, tokens, leave_out=label), label == "spam")
+        for tokens, label in sample
+    )
     with transaction.atomic():
         SpamToken.objects.all().delete()
         SpamToken.objects.bulk_create(
-            (
-                SpamToken(token=t, spam=spam_counts.get(t, 0), ham=ham_counts.get(t, 0))
-                for t in spam_counts.keys() | ham_counts.keys()
-            ),
-            batch_size=1000,
+            (SpamToken(token=t, spam=spam, ham=ham) for t, (spam, ham) in counts.items()), batch_size=1000
         )
         Comment.objects.exclude(trained_as="").update(trained_as="")
         for label, pks in labels.items():
@@ -425,38 +543,46 @@ def retrain() -> tuple[int, int]:
         SpamModel.objects.update_or_create(
             id=1,
             defaults={
-                "spam": len(labels["spam"]),
-                "ham": len(labels["ham"]),
+                "spam": nspam,
+                "ham": nham,
                 "trained_at": timezone.now(),
                 "retrain_started_at": None,
+                "calibration_scale": scale,
+                "calibration_shift": shift,
             },
         )
-    return len(labels["spam"]), len(labels["ham"])
+    return nspam, nham
 
 
-def retrain_in_background() -> bool:
-    """Start ``retrain`` in a thread unless one started in the last 10 minutes; True when started."""
-    from comments.models import SpamModel
+RETRAIN_DELAY = timezone.timedelta(minutes=10)  # decisions in a burst share one retrain
 
-    _model()
-    recent = timezone.now() - timezone.timedelta(minutes=10)
-    started = (
-        SpamModel.objects.filter(id=1)
-        .filter(Q(retrain_started_at__isnull=True) | Q(retrain_started_at__lt=recent))
-        .update(retrain_started_at=timezone.now())
-    )
-    if not started:
+
+def retrain_schedule(*, delay: timezone.timedelta = RETRAIN_DELAY) -> bool:
+    """Queue a retrain in the worker after this transaction commits, unless one waits already;
+    True when queued. Moderators' decisions, the import and the "retrain" button call this."""
+    from comments.tasks import spamfilter_retrain
+
+    def enqueue():
+        if not retrain_waiting():
+            spamfilter_retrain.using(run_after=timezone.now() + delay).enqueue()
+
+    if retrain_waiting():
         return False
-
-    def run():
-        try:
-            retrain()
-        finally:
-            SpamModel.objects.filter(id=1).update(retrain_started_at=None)
-            connection.close()
-
-    transaction.on_commit(lambda: threading.Thread(target=run, daemon=True).start())
+    transaction.on_commit(enqueue)
     return True
+
+
+def retrain_waiting() -> bool:
+    """Is a retrain queued or running in the worker?"""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from comments.tasks import spamfilter_retrain
+
+    return DBTaskResult.objects.filter(
+        task_path=spamfilter_retrain.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    ).exists()
 
 
 def reset() -> None:

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.core.mail import get_connection
 from django_tasks import task
 
-from comments import notifications
+from comments import notifications, spamfilter
 from comments.conf import comments_settings
 from comments.models import ModerationSettings
 from comments.services import comments_erase_ips, comments_purge_spam
@@ -79,3 +79,10 @@ def spam_purge() -> int:
     """Delete spam older than the moderation settings keep it ("delete spam after days")."""
     days = ModerationSettings.load().spam_purge_days
     return comments_purge_spam(older_than_days=days)
+
+
+@task()
+@retrying(Backoff(attempts=3, base=60, cap=600))
+def spamfilter_retrain() -> list[int]:
+    """Rebuild the spam filter from every decision and refit its calibration (in the worker)."""
+    return list(spamfilter.retrain())

@@ -34,6 +34,7 @@ from blog.images import delete_renditions, validate_image_file
 from blog.models import RESERVED_PAGE_SLUGS, AuthorProfile, Category, Image, Page, Post, Tag
 from blog.permissions import EDITORS
 from blog.search import index_deferred
+from comments import spamfilter
 from core import invalidation
 from wpimport.conf import wpimport_settings
 from wpimport.content import Attachment, Library, convert_content, picture_img, plain_title, tag_attrs
@@ -338,6 +339,9 @@ def wxr_import(
         invalidation.post_changed(*touched)
         if importer.touched_pages:
             invalidation.site_changed()
+        if report.counts["comments"]["created"] or report.counts["comments"]["updated"]:
+            # WordPress's approved and spam comments are decisions too: the worker learns them now.
+            spamfilter.retrain_schedule(delay=datetime.timedelta(0))
     return report
 
 

@@ -195,6 +195,56 @@ def test_desk_answers_in_a_fixed_number_of_queries(desk):
     assert many <= 10
 
 
+def test_desk_with_10000_comments_on_many_posts_keeps_its_queries_and_a_short_post_filter(desk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from comments.admin_views import POST_CHOICES
+
+    def queries(params) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = desk.get(DESK, params)
+        assert response.status_code == 200
+        return len(captured), response
+
+    for status in ("pending", "spam", "approved"):
+        comment = CommentFactory(status=status, spam_score=0.5 if status == "spam" else None)
+        CommentReport.objects.create(comment=comment, reporter_hash=status)
+    small = {status: queries({"status": status})[0] for status in ("pending", "spam", "all", "reported")}
+    Comment.objects.all().delete()
+    posts = [PostFactory() for _ in range(60)]
+    now = timezone.now()
+    statuses = ["pending", "approved", "spam", "spam", "trash"]
+    Comment.objects.bulk_create(
+        Comment(
+            post=posts[i % len(posts)],
+            author_name=f"Person {i}",
+            author_email=f"p{i % 700}@example.org",
+            body=f"Kommentar {i}",
+            body_html=f"<p>Kommentar {i}</p>",
+            status=statuses[i % 5],
+            spam_score=(i % 100) / 100 if statuses[i % 5] == "spam" else None,
+            created_at=now - timezone.timedelta(minutes=i),
+        )
+        for i in range(10_000)
+    )
+    reported = Comment.objects.order_by("pk").values_list("pk", flat=True)[:7]
+    CommentReport.objects.bulk_create(CommentReport(comment_id=pk, reporter_hash=f"r{pk}") for pk in reported)
+    for status, count in small.items():
+        n, response = queries({"status": status})
+        assert n == count, status
+    assert response.context["counts"]["reported"] == 7
+    assert response.context["counts"]["all"] == 10_000
+    choices = response.context["post_choices"]
+    assert 0 < len(choices) <= POST_CHOICES and all(title for _pk, title, _n in choices)
+    # A post outside the short list, chosen from a row's link, stays selected.
+    quiet = PostFactory(title="Ein stiller Beitrag")
+    CommentFactory(post=quiet, status="pending", created_at=now - timezone.timedelta(days=400))
+    html = desk.get(DESK, {"status": "all", "post": quiet.pk}).content.decode()
+    assert f'<option value="{quiet.pk}" selected>Ein stiller Beitrag</option>' in html
+
+
 @pytest.mark.parametrize("status", ["spam", "all", "reported"])
 def test_every_tab_has_the_same_query_budget(desk, django_assert_max_num_queries, status):
     for i in range(30):

@@ -1,17 +1,18 @@
 """The learning spam filter: features, scores, learning from decisions, and its place in the pipeline."""
 
 import io
+import math
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from comments import moderation, services, spamfilter
 from comments.models import Comment, CommentEvent, ModerationSettings, SpamModel, SpamToken
 from tests.comments.factories import CommentFactory
-from tests.factories import PostFactory, UserFactory
+from tests.factories import PostFactory
 
 SPAM_TEXTS = [
     "Buy cheap viagra online at http://bit.ly/pills no prescription casino bonus",
@@ -64,8 +65,16 @@ def test_features_know_hosts_mail_domain_language_and_shape():
 
 def test_combine_is_neutral_without_clues_and_extreme_with_strong_ones():
     assert spamfilter.combine({}).probability == 0.5
-    assert spamfilter.combine({"w:casino": 0.99, "w:viagra": 0.98}).probability > 0.9
-    assert spamfilter.combine({"w:danke": 0.02, "w:umfrage": 0.03}).probability < 0.1
+    fitted = (0.5, 0.0)  # a calibration as the worker fits it
+    spam = spamfilter.combine({"w:casino": 0.99, "w:viagra": 0.98}, fitted)
+    assert spam.probability > 0.95
+    more = spamfilter.combine({"w:casino": 0.99, "w:viagra": 0.98, "host:bit.ly": 0.97}, fitted)
+    assert more.probability > spam.probability
+    assert spamfilter.combine({"w:danke": 0.02, "w:umfrage": 0.03}, fitted).probability < 0.05
+    # Before the first fit the mapping is cautious: two strong words alone are not spam yet,
+    # the evidence of a typical spam comment (log-odds about 25) is.
+    assert spamfilter.combine({"w:casino": 0.99, "w:viagra": 0.98}).probability < 0.6
+    assert spamfilter.combine({f"w:{n}": 0.99 for n in range(6)}).probability > 0.9
 
 
 def test_score_waits_until_it_has_seen_enough_of_each_kind():
@@ -74,7 +83,9 @@ def test_score_waits_until_it_has_seen_enough_of_each_kind():
 
 
 def test_score_detail_names_the_words_that_drove_it():
-    score = spamfilter.combine({"w:viagra": 0.99, "w:casino": 0.97, "host:bit.ly": 0.95, "w:danke": 0.2})
+    score = spamfilter.combine(
+        {"w:viagra": 0.99, "w:casino": 0.97, "host:bit.ly": 0.95, "w:danke": 0.2}, (0.5, 0.0)
+    )
     assert score.detail().startswith(f"{score.percent} %: ")
     assert score.top_words() == ["viagra", "casino", "bit.ly"]
 
@@ -87,7 +98,10 @@ def test_spam_filter_rule_maps_probability_to_actions():
         assert reason.action.label == action
     assert moderation.spam_filter(sub, moderation.Facts(), rules) is None
     reason = {"rule": "spam_filter", "detail": "97 %: viagra, casino, bit.ly"}
-    assert moderation.describe(reason) == "spam probability 97 %: viagra, casino, bit.ly"
+    with translation.override("en"):
+        assert moderation.describe(reason) == "spam probability 97 %: viagra, casino, bit.ly"
+    with translation.override("de"):
+        assert moderation.describe(reason) == "Spam-Wahrscheinlichkeit 97 %: viagra, casino, bit.ly"
 
 
 # --- learning in the database ---------------------------------------------------------------------
@@ -157,9 +171,10 @@ def test_new_comment_is_scored_and_sent_to_spam_with_its_words(moderator, settin
 def test_thresholds_and_switch_come_from_the_moderation_settings(moderator, settings):
     settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
     post = _teach(moderator)
+    spamfilter.retrain()  # what the worker does after the decisions: fit the calibration
     ms = ModerationSettings.load()
     ms.spam_percent = 100
-    ms.spam_hold_percent = 60
+    ms.spam_hold_percent = 30
     ms.approval = "none"
     ms.save()
     held = services.comment_create(
@@ -224,21 +239,49 @@ def test_moderator_edit_relearns_the_new_text(moderator):
     assert SpamToken.objects.get(token="w:poker").spam == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_retrain_in_background_runs_once_at_a_time():
-    # Transactional tests start from an empty database: no groups, so a plain staff user.
-    _teach(UserFactory(username="staff", is_staff=True))
-    assert spamfilter.retrain_in_background() is True
-    import time
+@pytest.mark.django_db
+def test_decisions_queue_one_retrain_in_the_worker_which_fits_the_calibration(
+    moderator, django_capture_on_commit_callbacks
+):
+    from tests.worker.utils import task_rows, tasks_run
 
-    for _ in range(100):
-        if SpamModel.objects.get().retrain_started_at is None:
-            break
-        time.sleep(0.05)
-    assert SpamModel.objects.get().retrain_started_at is None
-    assert SpamModel.objects.get().spam == len(SPAM_TEXTS)
-    SpamModel.objects.update(retrain_started_at=timezone.now())
-    assert spamfilter.retrain_in_background() is False
+    with django_capture_on_commit_callbacks(execute=True):
+        _teach(moderator)
+    # Twelve decisions, one waiting retrain, due a little later (a burst shares it).
+    rows = task_rows("comments.tasks.spamfilter_retrain")
+    assert rows.count() == 1 and rows.get().run_after > timezone.now()
+    assert spamfilter.retrain_waiting()
+    assert spamfilter.retrain_schedule() is False
+    rows.update(run_after=timezone.now())
+    tasks_run()  # the retrain (and the decisions' mail)
+    assert rows.get().status == "SUCCESSFUL"
+    assert not spamfilter.retrain_waiting()
+    state = SpamModel.objects.get()
+    assert (state.spam, state.ham) == (len(SPAM_TEXTS), len(HAM_TEXTS))
+    assert state.calibration_scale > 0 and state.trained_at is not None
+
+
+def test_calibration_fit_turns_held_out_scores_into_probabilities():
+    # Spam scores high, good comments low, with some overlap: a finite, increasing mapping.
+    data = [(x, True) for x in (4, 6, 8, 10, 12, -1)] + [(x, False) for x in (-8, -6, -4, -2, 0, 5)]
+    scale, shift = spamfilter.calibration_fit(data)
+    assert 0 < scale < 10
+    prob = lambda x: 1 / (1 + math.exp(-(scale * x + shift)))  # noqa: E731
+    assert prob(12) > 0.8 and prob(-8) < 0.2 and prob(-8) < prob(0) < prob(12)
+    # Too little to fit: the default.
+    assert spamfilter.calibration_fit([(1.0, True)]) == spamfilter.DEFAULT_CALIBRATION
+    # A clean split does not run off to infinity.
+    clean = spamfilter.calibration_fit(
+        [(x, True) for x in range(5, 15)] + [(-x, False) for x in range(5, 15)]
+    )
+    assert math.isfinite(clean[0]) and clean[0] > 0
+
+
+def test_leave_one_out_scores_a_decision_as_though_it_was_not_learned():
+    counts = {"w:casino": (1, 0), "w:danke": (0, 3), "w:post": (2, 2)}
+    alone = spamfilter.log_odds_with(counts, 5, 5, {"w:casino", "w:post"}, leave_out="spam")
+    # "casino" came only from this comment: without it, it says nothing.
+    assert alone == pytest.approx(spamfilter.log_odds_with({"w:post": (1, 2)}, 4, 5, {"w:post"}))
 
 
 @pytest.mark.django_db

@@ -366,3 +366,27 @@ def test_import_media_dir_gives_galleries_local_images_with_srcset(run_import, t
     assert '<ul class="wp-gallery__grid"><li class="wp-gallery__item"><figure class="bw-figure"' in body
     assert "<picture>" in body and image.fallback_url in body
     assert 'alt="Eins"' in body and "alt.example.org" not in body
+
+
+def test_import_teaches_the_spam_filter_its_approved_and_spam_comments(
+    run_import, django_capture_on_commit_callbacks
+):
+    from comments.models import SpamModel, SpamToken
+    from tests.worker.utils import task_rows, tasks_run
+
+    spam = [C(100 + n, approved="spam", content=f"Cheap viagra casino bonus number {n}") for n in range(6)]
+    good = [C(200 + n, content=f"Danke für den Beitrag, Gedanke {n}") for n in range(6)]
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(items=[Item(1, comments=[*spam, *good, C(300, approved="0")])])
+    # Queued for the worker, due now: no --retrain by hand.
+    row = task_rows("comments.tasks.spamfilter_retrain").get()
+    assert row.run_after is None or row.run_after <= timezone.now()
+    tasks_run()
+    state = SpamModel.objects.get()
+    assert (state.spam, state.ham) == (6, 6)  # the pending one teaches nothing
+    assert SpamToken.objects.get(token="w:viagra").spam == 6
+    assert Comment.objects.get(legacy__wp_id=300).trained_as == ""
+    # Importing the same export again changes no comment: nothing more to learn.
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(items=[Item(1, comments=[*spam, *good, C(300, approved="0")])])
+    assert task_rows("comments.tasks.spamfilter_retrain").count() == 1

@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("wpimport", "0003_page_comments_and_terms"), ("comments", "0006_comments_on_pages")]
+BEFORE = [("wpimport", "0003_page_comments_and_terms"), ("comments", "0008_comments_on_pages")]
 AFTER = [("wpimport", "0004_page_comments_become_comments")]
 
 

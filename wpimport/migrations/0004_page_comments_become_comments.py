@@ -79,7 +79,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comments", "0006_comments_on_pages"),
+        ("comments", "0008_comments_on_pages"),
         ("wpimport", "0003_page_comments_and_terms"),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('blog', '0010_page_comments_open'),
-        ('comments', '0005_moderation_link_use'),
+        ('comments', '0007_desk_status_created_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
