@@ -178,13 +178,14 @@ def generate(
         out.write("</channel>\n</rss>\n")
 
 
-def run_child(args: list[str], env: dict) -> tuple[float, int, int]:
-    """Run a child process; return wall seconds, exit code and its peak RSS in MiB."""
+def run_child(args: list[str], env: dict) -> tuple[float, int, int, float]:
+    """Run a child process; return wall seconds, exit code, its peak RSS in MiB and CPU seconds."""
     started = time.perf_counter()
     process = subprocess.Popen(args, cwd=ROOT, env=env)
     _pid, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - started, process.returncode, usage.ru_maxrss // 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - started, process.returncode, usage.ru_maxrss // 1024, cpu
 
 
 def main() -> int:
@@ -196,6 +197,7 @@ def main() -> int:
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file in the temp folder")
     parser.add_argument("--rerun", action="store_true", help="import the same file again (updates)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--profile", metavar="FILE", help="run the import under cProfile, stats to FILE")
     options = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="bench-wxr-"))
@@ -216,20 +218,35 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
     }
     python = sys.executable
-    seconds, code, _rss = run_child([python, "manage.py", "migrate", "--noinput", "-v0"], env)
+    seconds, code, _rss, _cpu = run_child([python, "manage.py", "migrate", "--noinput", "-v0"], env)
     if code:
         print("migrate failed", file=sys.stderr)
         return code
     print(f"migrated a fresh database in {seconds:.1f} s")
 
     runs = ["first import", "second import (updates)"] if options.rerun else ["import"]
+    engine = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     for label in runs:
-        seconds, code, rss = run_child([python, "manage.py", "import_wxr", str(export)], env)
+        command = [python, "manage.py", "import_wxr", str(export)]
+        if options.profile:
+            profiled = f"import cProfile, runpy, sys; sys.argv = sys.argv[1:]; cProfile.run(\"runpy.run_path('manage.py', run_name='__main__')\", {str(options.profile)!r})"
+            command = [python, "-c", profiled, *command[1:]]
+        load_before = os.getloadavg()[0]
+        seconds, code, rss, cpu = run_child(command, env)
+        load_after = os.getloadavg()[0]
         if code:
             print(f"{label} failed with exit code {code}", file=sys.stderr)
             return code
         items = options.posts + options.comments
-        print(f"{label}: {seconds:.1f} s wall, {items / seconds:,.0f} posts+comments/s, peak RSS {rss} MiB")
+        print(
+            f"{label} on {engine}: {seconds:.1f} s wall, {cpu:.1f} s CPU, {items / seconds:,.0f} posts+comments/s, "
+            f"peak RSS {rss} MiB; load average {load_before:.1f} before, {load_after:.1f} after"
+        )
+        if options.posts == 10_000 and options.comments == 100_000:
+            print(
+                f"  against the target (180 s, 300 MiB): wall {seconds / 180:.0%}, CPU {cpu / 180:.0%}, "
+                f"memory {rss / 300:.0%}"
+            )
     print(
         f"(python peak RSS of this script: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB)"
     )

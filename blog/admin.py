@@ -270,7 +270,15 @@ class PostAdmin(ScaledAdminMixin, WritingDeskMixin, CompareVersionAdmin):
 @admin.register(Page)
 class PageAdmin(ScaledAdminMixin, WritingDeskMixin, CompareVersionAdmin):
     form = PageForm
-    list_display = ["title", "slug", "is_published", "show_in_footer", "footer_order", "modified_at"]
+    list_display = [
+        "title",
+        "slug",
+        "is_published",
+        "show_in_footer",
+        "footer_order",
+        "comments_open",
+        "modified_at",
+    ]
     list_editable = ["is_published", "show_in_footer", "footer_order"]
     search_fields = ["title", "body"]
 

@@ -338,4 +338,4 @@ class PageForm(forms.ModelForm):
 
     class Meta:
         model = Page
-        fields = ["title", "slug", "body", "is_published", "show_in_footer", "footer_order"]
+        fields = ["title", "slug", "body", "is_published", "show_in_footer", "footer_order", "comments_open"]

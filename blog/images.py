@@ -108,7 +108,7 @@ def delete_renditions(renditions: dict, storage) -> None:
 
 # --- Body images: every picture readers get is a responsive <picture>, never the original ---
 
-_FIGURE = re.compile(r"<figure\b[^>]*>(?P<inner>(?:(?!</figure>).)*?)</figure>", re.S)
+_FIGURE = re.compile(r"<figure\b(?P<attrs>[^>]*)>(?P<inner>(?:(?!</figure>).)*?)</figure>", re.S)
 _IMG = re.compile(r"<img\b[^>]*>")
 _ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
 _FIGCAPTION = re.compile(r"<figcaption>(?P<caption>.*?)</figcaption>", re.S)
@@ -237,8 +237,13 @@ def responsive_body_images(value: str) -> str:
         caption = caption_match.group("caption").strip() if caption_match else ""
         credit = credit_html(image)
         figcaption = " ".join(part for part in (caption, credit) if part)
+        # The figure's own classes stay: a media-and-text block lays out by them.
+        kept = [
+            c for c in dict(_ATTR.findall(match.group("attrs"))).get("class", "").split() if c != "bw-figure"
+        ]
+        classes = " ".join(["bw-figure", *kept])
         return (
-            f'<figure class="bw-figure" data-image="{image.pk}">'
+            f'<figure class="{escape(classes)}" data-image="{image.pk}">'
             f"{picture_html(image, alt=attrs.get('alt') or image.alt_text)}"
             + (f"<figcaption>{figcaption}</figcaption>" if figcaption else "")
             + "</figure>"
@@ -250,7 +255,16 @@ def responsive_body_images(value: str) -> str:
         image, attrs = _resolve(match.group(0), found)
         if image is None:
             return match.group(0)
-        return picture_html(image, alt=attrs.get("alt") or image.alt_text)
+        html = picture_html(image, alt=attrs.get("alt") or image.alt_text)
+        # Its own classes stay (a cover block's background picture is placed by them).
+        kept = [
+            c for c in attrs.get("class", "").split() if c != "img-fluid" and not c.startswith("wp-image-")
+        ]
+        if kept:
+            html = html.replace(
+                '<img class="img-fluid"', f'<img class="img-fluid {escape(" ".join(kept))}"', 1
+            )
+        return html
 
     # Images outside a figure; those already inside a <picture> are left alone.
     parts = re.split(r"(<picture>.*?</picture>)", value, flags=re.S)

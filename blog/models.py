@@ -397,6 +397,11 @@ class Page(models.Model):
     is_published = models.BooleanField(_("published"), default=True)
     show_in_footer = models.BooleanField(_("link in footer"), default=True)
     footer_order = models.PositiveSmallIntegerField(_("order in footer"), default=0)
+    comments_open = models.BooleanField(
+        _("comments open"),
+        default=False,
+        help_text=_("Readers may comment on this page. Comments it already has are shown either way."),
+    )
     modified_at = models.DateTimeField(_("modified"), auto_now=True)
 
     objects = PageQuerySet.as_manager()

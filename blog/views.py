@@ -466,6 +466,7 @@ class PageView(DetailView):
         return Page.objects.visible_to(self.request.user)
 
     def get_context_data(self, **kwargs):
+        depend_on(self.request, "page", self.object.pk)  # e.g. its comments
         context = super().get_context_data(**kwargs)
         context["body"] = body_for_readers(
             self.object.body_html, request=self.request, show_unknown=self.request.user.is_staff

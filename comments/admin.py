@@ -74,6 +74,7 @@ class CommentAdmin(admin.ModelAdmin):
     actions = ["approve", "hold", "mark_spam", "trash", "restore"]
     readonly_fields = [
         "post",
+        "page",
         "parent",
         "depth",
         "created_at",
@@ -92,6 +93,7 @@ class CommentAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "post",
+                    "page",
                     "parent",
                     "depth",
                     "created_at",
@@ -165,7 +167,7 @@ class CommentAdmin(admin.ModelAdmin):
     def _bulk(self, request, queryset, service, message, *, resolve_reports=False):
         """Run ``service`` on each selected comment; ``message(n)`` words the result."""
         done = 0
-        comments = list(queryset.select_related("post"))
+        comments = list(queryset.select_related("post", "page"))
         for comment in comments:
             before = comment.status
             service(comment=comment, by=request.user)
@@ -256,7 +258,7 @@ class CommentAdmin(admin.ModelAdmin):
         return admin_views.desk_view(self, request)
 
     def reply_view(self, request, pk):
-        parent = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
+        parent = get_object_or_404(Comment.objects.select_related("post", "page"), pk=pk)
         if not self.has_change_permission(request, parent):
             raise PermissionDenied
         form = StaffReplyForm(request.POST or None)

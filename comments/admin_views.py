@@ -191,6 +191,7 @@ def top_posts(qs) -> list[tuple[int, str, int]]:
     newest = qs.order_by("-created_at", "-pk").values("pk")[:POST_WINDOW]
     top = list(
         Comment.objects.filter(pk__in=Subquery(newest))
+        .filter(post__isnull=False)  # comments under static pages have no post to filter by
         .order_by()
         .values_list("post_id")
         .annotate(n=Count("pk"))
@@ -227,7 +228,7 @@ def with_row_data(qs):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return qs.select_related("post", "parent").annotate(
+    return qs.select_related("post", "page", "parent").annotate(
         open_reports=Coalesce(Subquery(open_reports, output_field=IntegerField()), Value(0))
     )
 
@@ -523,7 +524,7 @@ def act_view(model_admin, request, verb: str):
         return _answer(
             request, message=_("No comment was selected."), ids=[], level=messages.WARNING, status=400
         )
-    comments = list(Comment.objects.filter(pk__in=ids).select_related("post"))
+    comments = list(Comment.objects.filter(pk__in=ids).select_related("post", "page"))
     if not comments:
         return _answer(
             request,
@@ -556,7 +557,7 @@ def _row_comment(model_admin, request):
     if not model_admin.has_change_permission(request):
         raise PermissionDenied
     ids = _selected_ids(request)[:1]
-    comment = Comment.objects.select_related("post").filter(pk__in=ids).first()
+    comment = Comment.objects.select_related("post", "page").filter(pk__in=ids).first()
     if comment is None:
         return None, _answer(
             request,

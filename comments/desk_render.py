@@ -267,10 +267,13 @@ def render_row(row, kit: Kit) -> str:
     add("</td>")
 
     # --- the post and the date ---
-    add(
-        f'<td class="md-post"><a href="?post={int(c.post_id)}" title="{label["only_post"]}">'
-        f"{escape(c.post.title)}</a>"
-    )
+    if c.post_id:
+        add(
+            f'<td class="md-post"><a href="?post={int(c.post_id)}" title="{label["only_post"]}">'
+            f"{escape(c.post.title)}</a>"
+        )
+    else:  # a comment under a static page: its title links to the page
+        add(f'<td class="md-post"><a href="{escape(c.page.get_absolute_url())}">{escape(c.page.title)}</a>')
     if c.status == "approved":
         add(
             f'<a class="md-view" href="{kit.urls["permalink"].format(pk=pk)}" target="_blank" rel="noopener">{label["view"]}</a>'

@@ -1,4 +1,4 @@
-"""RSS of the newest approved comments, site-wide and per post."""
+"""RSS of the newest approved comments, site-wide, per post and per page."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from blog.models import Post
+from blog.models import Page, Post
 from comments.conf import comments_settings
 from comments.models import Comment
 
@@ -26,13 +26,13 @@ class LatestCommentsFeed(Feed):
     def items(self):
         return (
             Comment.objects.approved()
-            .on_published_posts()
-            .select_related("post")
+            .on_public_targets()
+            .select_related("post", "page")
             .order_by("-created_at", "-pk")[: comments_settings.FEED_ITEMS]
         )
 
     def item_title(self, item):
-        return _("%(name)s on “%(title)s”") % {"name": item.author_name, "title": item.post.title}
+        return _("%(name)s on “%(title)s”") % {"name": item.author_name, "title": item.target_title}
 
     def item_description(self, item):
         return item.body_html  # sanitised on save; the feed escapes it once more as XML
@@ -73,5 +73,32 @@ class PostCommentsFeed(LatestCommentsFeed):
             Comment.objects.approved()
             .filter(post=obj)
             .select_related("post")
+            .order_by("-created_at", "-pk")[: comments_settings.FEED_ITEMS]
+        )
+
+
+class PageCommentsFeed(LatestCommentsFeed):
+    """The comments under one published static page."""
+
+    def get_object(self, request, page_id):
+        return get_object_or_404(Page.objects.published(), pk=page_id)
+
+    def title(self, obj):
+        return _("Comments on “%(title)s”") % {"title": obj.title}
+
+    def link(self, obj):
+        return obj.get_absolute_url() + "#comments"
+
+    def feed_url(self, obj):
+        return reverse("comments:page_feed", args=[obj.pk])
+
+    def description(self, obj):
+        return self.title(obj)
+
+    def items(self, obj):
+        return (
+            Comment.objects.approved()
+            .filter(page=obj)
+            .select_related("page")
             .order_by("-created_at", "-pk")[: comments_settings.FEED_ITEMS]
         )

@@ -187,8 +187,10 @@ class CommentForm(CaptchaFormMixin, BodyMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, action: str = "", **kwargs):
+    def __init__(self, *args, action: str = "", subscribe: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not subscribe:  # static pages keep no reply subscriptions
+            del self.fields["subscribe"]
         if not self.is_bound:
             self.initial.setdefault("started", started_token())
         self.helper = FormHelper()
@@ -210,7 +212,7 @@ class CommentForm(CaptchaFormMixin, BodyMixin, forms.Form):
             "started",
             Field("captcha"),
             Field("remember"),
-            Field("subscribe"),
+            *([Field("subscribe")] if subscribe else []),
             Submit("submit", _("Post comment"), css_class="btn btn-primary"),
         )
 

@@ -138,12 +138,19 @@ class CommentQuerySet(models.QuerySet):
 
         return self.filter(published_q("post__"))
 
-    def for_thread(self, post_id: int, own_ids=()):
-        """The thread of a post as the reader sees it: approved, plus their own pending ones."""
+    def on_public_targets(self):
+        """Comments under published posts and under published pages."""
+        from blog.models import published_q
+
+        return self.filter(published_q("post__") | Q(post__isnull=True, page__is_published=True))
+
+    def for_thread(self, post_id: int | None = None, own_ids=(), *, page_id: int | None = None):
+        """The thread of a post (or a page) as the reader sees it: approved, plus their own pending ones."""
         condition = approved_q()
         if own_ids:
             condition |= Q(status=Comment.Status.PENDING, pk__in=list(own_ids))
-        return self.filter(condition, post_id=post_id).order_by("created_at", "pk")
+        where = {"page_id": page_id} if page_id is not None else {"post_id": post_id}
+        return self.filter(condition, **where).order_by("created_at", "pk")
 
 
 def approved_q(prefix: str = "") -> Q:
@@ -158,8 +165,22 @@ class Comment(models.Model):
         SPAM = "spam", _("Spam")
         TRASH = "trash", _("Trash")
 
+    # A comment stands under exactly one post or one page (a check constraint says so).
     post = models.ForeignKey(
-        "blog.Post", verbose_name=_("post"), on_delete=models.CASCADE, related_name="comments"
+        "blog.Post",
+        verbose_name=_("post"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    page = models.ForeignKey(
+        "blog.Page",
+        verbose_name=_("page"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
     )
     parent = models.ForeignKey(
         "self",
@@ -210,6 +231,7 @@ class Comment(models.Model):
         verbose_name_plural = _("comments")
         indexes = [
             models.Index(fields=["post", "status", "created_at"], name="comment_thread_idx"),
+            models.Index(fields=["page", "status", "created_at"], name="comment_page_thread_idx"),
             models.Index(fields=["status", "spam_score"], name="comment_status_score_idx"),
             # The moderation desk's tabs: newest first within a status, at any size.
             models.Index(fields=["status", "created_at", "id"], name="comment_status_created_idx"),
@@ -224,6 +246,15 @@ class Comment(models.Model):
                 condition=Q(status__in=["pending", "approved"]) & ~Q(fingerprint=""),
                 name="comment_no_live_duplicates",
             ),
+            models.UniqueConstraint(
+                fields=["page", "fingerprint"],
+                condition=Q(status__in=["pending", "approved"]) & ~Q(fingerprint=""),
+                name="comment_no_live_duplicates_on_pages",
+            ),
+            models.CheckConstraint(
+                condition=Q(post__isnull=False, page__isnull=True) | Q(post__isnull=True, page__isnull=False),
+                name="comment_on_post_or_page",
+            ),
             models.CheckConstraint(
                 condition=Q(trained_as__in=["", "spam", "ham"]), name="comment_trained_as_valid"
             ),
@@ -236,8 +267,20 @@ class Comment(models.Model):
         return reverse("comments:permalink", kwargs={"pk": self.pk})
 
     def clean(self):
-        if self.parent_id and self.post_id and self.parent.post_id != self.post_id:
+        if bool(self.post_id) == bool(self.page_id):
+            raise ValidationError(_("A comment belongs to either a post or a page."))
+        if self.parent_id and (self.parent.post_id, self.parent.page_id) != (self.post_id, self.page_id):
             raise ValidationError({"parent": _("The reply must be on the same post.")})
+
+    @property
+    def target(self):
+        """The post or the page this comment stands under."""
+        return self.post if self.post_id else self.page
+
+    @property
+    def target_title(self) -> str:
+        target = self.target
+        return target.title if target is not None else ""
 
     def excerpt(self, length: int = 80) -> str:
         text = " ".join((self.body or "").split())

@@ -202,11 +202,13 @@ def _moderators_told_recently(now) -> bool:
 
 def _moderators_digest(*, base_url: str, force: bool, now) -> list[EmailMessage]:
     waiting = list(
-        Comment.objects.pending().filter(moderators_notified_at__isnull=True).select_related("post")[:100]
+        Comment.objects.pending()
+        .filter(moderators_notified_at__isnull=True)
+        .select_related("post", "page")[:100]
     )
     reports = list(
         CommentReport.objects.filter(resolved=False, moderators_notified_at__isnull=True).select_related(
-            "comment__post"
+            "comment__post", "comment__page"
         )[:100]
     )
     if not waiting and not reports:
@@ -287,6 +289,9 @@ def comment_approved(comment_id: int, *, base_url: str = "") -> list[EmailMessag
         return []
     comment = Comment.objects.select_related("post__author__author_profile").get(pk=comment_id)
     post = comment.post
+    if post is None:
+        # Comments under static pages: pages have no author to tell and no reply subscriptions.
+        return []
     comment_url = absolute(base_url, comment.get_absolute_url())
     context = {"comment": comment, "post": post, "comment_url": comment_url}
     messages = []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from comments import bans, moderation, notifications, spamfilter
@@ -93,9 +94,33 @@ def opens_on_publication(post, ms: ModerationSettings | None = None, *, now=None
     now = now or timezone.now()
     if not post.comments_open:
         return False
-    if not ms.close_after_days or post.published_at is None:
+    published_at = getattr(post, "published_at", None)  # a page has no age limit
+    if not ms.close_after_days or published_at is None:
         return True
-    return post.published_at >= now - timedelta(days=ms.close_after_days)
+    return published_at >= now - timedelta(days=ms.close_after_days)
+
+
+def page_is_closed(page) -> bool:
+    """A page takes comments while the editor keeps them open and the page is published."""
+    return not (page.comments_open and page.is_published)
+
+
+def target_is_closed(*, post=None, page=None, ms: ModerationSettings | None = None) -> bool:
+    return page_is_closed(page) if page is not None else post_is_closed(post, ms)
+
+
+def target_is_public(target) -> bool:
+    """A published post or a published page (``Post.is_published`` is a method, ``Page``'s a field)."""
+    published = target.is_published
+    return bool(published() if callable(published) else published)
+
+
+def thread_changed(comment: Comment) -> None:
+    """The cached page showing the comment's thread is stale now: its post's or its page's."""
+    if comment.post_id:
+        invalidation.post_page_changed(comment.post_id)
+    elif comment.page_id:
+        invalidation.static_page_changed(comment.page_id)
 
 
 def resolve_parent(parent: Comment | None, max_depth: int) -> Comment | None:
@@ -126,7 +151,8 @@ def _log(comment: Comment, action: str, *, by=None, reasons=None, note: str = ""
 
 def comment_create(
     *,
-    post,
+    post=None,
+    page=None,
     author_name: str,
     author_email: str,
     body: str,
@@ -139,13 +165,21 @@ def comment_create(
     subscribe: bool = False,
     base_url: str = "",
 ) -> Comment:
-    """Run the pipeline and store the comment in one transaction; raise ``CommentRejected``."""
+    """Run the pipeline and store the comment in one transaction; raise ``CommentRejected``.
+
+    The comment goes under ``post`` or, for a static page, under ``page`` (exactly one)."""
+    if (post is None) == (page is None):
+        raise ValueError("a comment needs either a post or a page")
     ms = ModerationSettings.load()
     is_staff = bool(user is not None and user.is_authenticated and user.is_staff)
     author_name = clean_name(author_name)[: comments_settings.MAX_NAME_LENGTH]
     author_email = (author_email or "").strip().lower()
     body = clean_body_text(body)
-    if parent is not None and parent.post_id != post.pk:
+    where = {"post": post} if post is not None else {"page": page}
+    if parent is not None and (parent.post_id, parent.page_id) != (
+        getattr(post, "pk", None),
+        getattr(page, "pk", None),
+    ):
         raise ValueError("parent belongs to another post")
     parent = resolve_parent(parent, ms.max_depth)
     # A moderator may answer several readers with the same words ("Danke!"); a reader may not
@@ -168,8 +202,8 @@ def comment_create(
     with transaction.atomic():
         facts = moderation.Facts(
             known_author=Comment.objects.approved().filter(author_email=author_email).exists(),
-            duplicate=Comment.objects.filter(post=post, fingerprint=print_, status__in=live).exists(),
-            post_closed=post_is_closed(post, ms),
+            duplicate=Comment.objects.filter(**where, fingerprint=print_, status__in=live).exists(),
+            post_closed=target_is_closed(post=post, page=page, ms=ms),
             banned=not is_staff
             and is_banned(email=author_email, ip=ip_address or "", url=author_url or "", body=body),
             spam_probability=judged.probability if judged else None,
@@ -179,7 +213,7 @@ def comment_create(
         if verdict.action == Action.REJECT:
             raise CommentRejected(verdict)
         comment = Comment(
-            post=post,
+            **where,
             parent=parent,
             depth=parent.depth + 1 if parent else 0,
             author_name=author_name,
@@ -206,10 +240,10 @@ def comment_create(
                 ) from error
             raise
         _log(comment, CommentEvent.Action.SUBMITTED, by=user, reasons=comment.reasons)
-        if subscribe and comment.status != Status.SPAM:
+        if subscribe and post is not None and comment.status != Status.SPAM:
             Subscription.objects.get_or_create(post=post, email=author_email, defaults={"comment": comment})
         if comment.status == Status.APPROVED:
-            invalidation.post_page_changed(post.pk)
+            thread_changed(comment)
         notifications.schedule(notifications.comment_submitted, comment.pk, base_url=base_url)
     return comment
 
@@ -233,7 +267,7 @@ def _set_status(comment: Comment, status: str, action: str, *, by=None, note: st
             # once; the worker refits its calibration a little later, once per burst.
             spamfilter.learn(comment, spamfilter.label_for(status))
             spamfilter.retrain_schedule()
-        invalidation.post_page_changed(comment.post_id)
+        thread_changed(comment)
         if status == Status.APPROVED:
             notifications.schedule(notifications.comment_approved, comment.pk, base_url=base_url)
     return comment
@@ -310,7 +344,10 @@ def comment_edit(
             .exists()
             or comment.status == Status.APPROVED,
             duplicate=Comment.objects.filter(
-                post_id=comment.post_id, fingerprint=print_, status__in=[Status.PENDING, Status.APPROVED]
+                post_id=comment.post_id,
+                page_id=comment.page_id,
+                fingerprint=print_,
+                status__in=[Status.PENDING, Status.APPROVED],
             )
             .exclude(pk=comment.pk)
             .exists(),
@@ -335,7 +372,7 @@ def comment_edit(
         )
         spamfilter.relearn(comment)
         _log(comment, CommentEvent.Action.EDITED, reasons=comment.reasons, previous=old_status)
-        invalidation.post_page_changed(comment.post_id)
+        thread_changed(comment)
         if comment.status == Status.APPROVED and old_status != Status.APPROVED:
             notifications.schedule(notifications.comment_approved, comment.pk, base_url=base_url)
         elif comment.status == Status.PENDING and old_status != Status.PENDING:
@@ -363,7 +400,7 @@ def comment_moderator_edit(
         spamfilter.relearn(comment)
         if old_body != comment.body:
             _log(comment, CommentEvent.Action.EDITED, by=by, note=old_body[:5000])
-        invalidation.post_page_changed(comment.post_id)
+        thread_changed(comment)
     return comment
 
 
@@ -378,6 +415,7 @@ def comment_reply_as_staff(*, parent: Comment, user, body: str, base_url: str = 
 
     return comment_create(
         post=parent.post,
+        page=parent.page,
         parent=parent,
         author_name=author_name(user),
         author_email=user.email or f"{user.get_username()}@invalid",
@@ -410,12 +448,14 @@ def comments_erase_ips(*, older_than_days: int) -> int:
 def comments_export(*, email: str) -> list[dict]:
     """Everything stored about one e-mail address's comments (GDPR access request)."""
     email = email.strip().lower()
-    rows = Comment.objects.filter(author_email=email).select_related("post").order_by("created_at", "pk")
+    rows = (
+        Comment.objects.filter(author_email=email).select_related("post", "page").order_by("created_at", "pk")
+    )
     return [
         {
             "id": c.pk,
-            "post": c.post.title,
-            "post_url": c.post.get_absolute_url(),
+            "post": c.target.title,
+            "post_url": c.target.get_absolute_url(),
             "created_at": c.created_at.isoformat(),
             "status": c.status,
             "name": c.author_name,
@@ -440,8 +480,10 @@ def comments_erase(*, email: str, by=None) -> int:
         return 0
     with transaction.atomic():
         comments = Comment.objects.filter(author_email=email)
-        post_ids = set(comments.values_list("post_id", flat=True))
-        answered_ids = _ancestors_of_others(post_ids, email)
+        targets = set(comments.values_list("post_id", "page_id"))
+        post_ids = {post_id for post_id, _page_id in targets if post_id}
+        page_ids = {page_id for _post_id, page_id in targets if page_id}
+        answered_ids = _ancestors_of_others(post_ids, email, page_ids)
         count = comments.count()
         Comment.objects.filter(pk__in=answered_ids).update(
             author_name="–",
@@ -459,12 +501,16 @@ def comments_erase(*, email: str, by=None) -> int:
         Subscription.objects.filter(email=email).delete()
         for post_id in post_ids:
             invalidation.post_page_changed(post_id)
+        for page_id in page_ids:
+            invalidation.static_page_changed(page_id)
     return count
 
 
-def _ancestors_of_others(post_ids, email: str) -> list[int]:
+def _ancestors_of_others(post_ids, email: str, page_ids=()) -> list[int]:
     """Comments of ``email`` that have a reply by someone else somewhere beneath them."""
-    rows = Comment.objects.filter(post_id__in=post_ids).values_list("pk", "parent_id", "author_email")
+    rows = Comment.objects.filter(Q(post_id__in=post_ids) | Q(page_id__in=list(page_ids))).values_list(
+        "pk", "parent_id", "author_email"
+    )
     parent_of = {pk: parent_id for pk, parent_id, _email in rows}
     email_of = {pk: mail for pk, _parent, mail in rows}
     keep: set[int] = set()
@@ -506,7 +552,11 @@ def ban_create(
             },
         )
         if trash_existing:
-            covered = bans.comments_matching(kind, value).exclude(status=Status.TRASH).select_related("post")
+            covered = (
+                bans.comments_matching(kind, value)
+                .exclude(status=Status.TRASH)
+                .select_related("post", "page")
+            )
             for comment in covered:
                 comment_trash(comment=comment, by=by)
                 trashed += 1

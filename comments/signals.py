@@ -12,6 +12,8 @@ from core import invalidation
 def comment_saved(sender, instance, **kwargs):
     if instance.post_id:
         invalidation.post_page_changed(instance.post_id)
+    elif instance.page_id:
+        invalidation.static_page_changed(instance.page_id)
 
 
 @receiver(post_save, sender=ModerationSettings)

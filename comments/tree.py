@@ -1,4 +1,4 @@
-"""A post's whole discussion from one query, built into a tree in Python and paged by thread."""
+"""A post's (or a page's) whole discussion from one query, built into a tree in Python and paged by thread."""
 
 from __future__ import annotations
 
@@ -83,9 +83,9 @@ class ThreadComment:
         return self.id
 
 
-def load_comments(post_id: int, own_ids=()) -> list[ThreadComment]:
-    """The one query: every visible comment of the post, oldest first."""
-    rows = Comment.objects.for_thread(post_id, own_ids).values_list(*THREAD_FIELDS)
+def load_comments(post_id: int | None, own_ids=(), *, page_id: int | None = None) -> list[ThreadComment]:
+    """The one query: every visible comment of the post (or the page), oldest first."""
+    rows = Comment.objects.for_thread(post_id, own_ids, page_id=page_id).values_list(*THREAD_FIELDS)
     return [ThreadComment(row) for row in rows]
 
 
@@ -113,7 +113,7 @@ def build_thread(
         c.children = []
     for c in comments:
         local = timezone.localtime(c.created_at)
-        c.iso_date = local.isoformat()
+        c.iso_date = local.isoformat(timespec="seconds")
         c.said_on = said % {
             "date": _formatted_date(language, local.date()),
             "time": _formatted_time(language, local.hour, local.minute),
@@ -137,5 +137,12 @@ def build_thread(
     return Thread(roots=roots, by_id=by_id, approved_count=approved, page_size=page_size, own_ids=own)
 
 
-def thread_for(post_id: int, own_ids=()) -> Thread:
-    return build_thread(load_comments(post_id, own_ids), own_ids=own_ids)
+def thread_for(post_id: int | None, own_ids=(), *, page_id: int | None = None) -> Thread:
+    return build_thread(load_comments(post_id, own_ids, page_id=page_id), own_ids=own_ids)
+
+
+def thread_of(comment: Comment, own_ids=()) -> Thread:
+    """The thread that holds ``comment``: its post's or its page's."""
+    if comment.post_id:
+        return thread_for(comment.post_id, own_ids)
+    return thread_for(None, own_ids, page_id=comment.page_id)

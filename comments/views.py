@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from blog.models import AuthorProfile, Post
+from blog.models import AuthorProfile, Page, Post
 from comments import notifications, services
 from comments.conf import comments_settings
 from comments.forms import CommentEditForm, CommentForm, ReportForm
 from comments.models import Comment, MailOptOut, ModerationLinkUse, Subscription
-from comments.tree import thread_for
+from comments.tree import thread_of
 from core.clients import client_ip, ip_hash
 from core.ratelimit import Decision, hit, too_many_requests
 
@@ -52,18 +52,18 @@ def base_url(request) -> str:
 
 
 def comment_page_url(comment: Comment, own_ids=()) -> str:
-    """The post's permalink, on the page that holds the comment, with the comment's anchor."""
-    post_url = comment.post.get_absolute_url()
-    page = thread_for(comment.post_id, own_ids).page_of(comment.pk)
+    """The post's (or page's) permalink, on the page that holds the comment, with its anchor."""
+    post_url = comment.target.get_absolute_url()
+    page = thread_of(comment, own_ids).page_of(comment.pk)
     query = f"?cpage={page}" if page and page > 1 else ""
     return f"{post_url}{query}#comment-{comment.pk}"
 
 
-def _form_page(request, post, form, *, status=200, parent=None):
+def _form_page(request, target, form, *, status=200, parent=None):
     return render(
         request,
         "comments/form_page.html",
-        {"post": post, "form": form, "parent": parent},
+        {"post": target, "form": form, "parent": parent},
         status=status,
     )
 
@@ -96,6 +96,18 @@ def _debug() -> bool:
 def post_comment(request, post_id: int):
     """Validate, run the pipeline through ``comment_create``, redirect to the new comment."""
     post = get_object_or_404(Post.objects.published(), pk=post_id)
+    return _submit(request, post, {"post": post}, reverse("comments:post", args=[post.pk]))
+
+
+@require_POST
+def page_comment(request, page_id: int):
+    """The same for a comment under a published static page."""
+    page = get_object_or_404(Page.objects.published(), pk=page_id)
+    return _submit(request, page, {"page": page}, reverse("comments:page", args=[page.pk]))
+
+
+def _submit(request, post, target: dict, action: str):
+    """Run a submitted comment form for ``post`` (a post or a page; ``target`` names it)."""
     ip = client_ip(request)
     decision = hit(
         "comment",
@@ -103,7 +115,6 @@ def post_comment(request, post_id: int):
         limit=comments_settings.FLOOD_LIMIT,
         window=comments_settings.FLOOD_WINDOW,
     )
-    action = reverse("comments:post", args=[post.pk])
     if decision == Decision.LIMITED:
         # The friendly 429: the visitor's text comes back with them, to send again later.
         kept = {k: request.POST.get(k, "")[:20_000] for k in ("name", "email", "url", "body", "parent")}
@@ -112,7 +123,7 @@ def post_comment(request, post_id: int):
             "comments/form_page.html",
             {
                 "post": post,
-                "form": CommentForm(initial=kept, action=action),
+                "form": CommentForm(initial=kept, action=action, subscribe="post" in target),
                 "notice": _(
                     "You sent several comments in a short time. Please wait a minute, "
                     "then send this one again; your text is kept below."
@@ -122,8 +133,7 @@ def post_comment(request, post_id: int):
         )
         response["Retry-After"] = str(comments_settings.FLOOD_WINDOW)
         return response
-    action = reverse("comments:post", args=[post.pk])
-    form = CommentForm(request.POST, action=action)
+    form = CommentForm(request.POST, action=action, subscribe="post" in target)
     if not form.is_valid():
         if "parent" in form.errors:  # a hidden field: say it where the visitor can see it
             form.add_error(None, _("The comment you replied to is not available any more."))
@@ -136,7 +146,9 @@ def post_comment(request, post_id: int):
     if parent_id:
         own = own_comment_ids(request)
         parent = (
-            Comment.objects.for_thread(post.pk, own)
+            Comment.objects.for_thread(
+                target.get("post") and post.pk, own, page_id=target.get("page") and post.pk
+            )
             .filter(pk=parent_id)
             .select_related("parent__parent")
             .first()
@@ -148,7 +160,7 @@ def post_comment(request, post_id: int):
     data = form.cleaned_data
     try:
         comment = services.comment_create(
-            post=post,
+            **target,
             parent=parent,
             author_name=data["name"],
             author_email=data["email"],
@@ -162,7 +174,7 @@ def post_comment(request, post_id: int):
                 rate_limit_unknown=decision == Decision.UNKNOWN,
             ),
             user=request.user,
-            subscribe=bool(data.get("subscribe")),
+            subscribe=bool(data.get("subscribe")) and "post" in target,
             base_url=base_url(request),
         )
     except services.CommentRejected as rejected:
@@ -185,18 +197,18 @@ def post_comment(request, post_id: int):
 def permalink(request, pk: int):
     """A stable address for a comment that lands on the page of the thread holding it."""
     own = own_comment_ids(request)
-    comment = Comment.objects.select_related("post").filter(pk=pk).first()
+    comment = Comment.objects.select_related("post", "page").filter(pk=pk).first()
     visible = comment is not None and (
         comment.status == Comment.Status.APPROVED
         or (comment.status == Comment.Status.PENDING and comment.pk in own)
     )
-    if not visible or not comment.post.is_published():
+    if not visible or not services.target_is_public(comment.target):
         raise Http404
     return HttpResponseRedirect(comment_page_url(comment, own))
 
 
 def _own_changeable(request, pk: int) -> Comment:
-    comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
+    comment = get_object_or_404(Comment.objects.select_related("post", "page"), pk=pk)
     if comment.pk not in own_comment_ids(request) or not services.can_author_change(comment):
         raise Http404
     return comment
@@ -223,7 +235,7 @@ def edit(request, pk: int):
             else:
                 messages.info(request, _("Your changes are saved and wait for moderation."))
             return HttpResponseRedirect(comment_page_url(comment, own_comment_ids(request)))
-    return render(request, "comments/edit.html", {"comment": comment, "post": comment.post, "form": form})
+    return render(request, "comments/edit.html", {"comment": comment, "post": comment.target, "form": form})
 
 
 @require_POST
@@ -231,13 +243,15 @@ def withdraw(request, pk: int):
     comment = _own_changeable(request, pk)
     services.comment_withdraw(comment=comment)
     messages.success(request, _("Your comment has been withdrawn."))
-    return HttpResponseRedirect(comment.post.get_absolute_url() + "#comments")
+    return HttpResponseRedirect(comment.target.get_absolute_url() + "#comments")
 
 
 @require_http_methods(["GET", "POST"])
 def report(request, pk: int):
     """A reader tells the moderators about an approved comment."""
-    comment = get_object_or_404(Comment.objects.approved().on_published_posts().select_related("post"), pk=pk)
+    comment = get_object_or_404(
+        Comment.objects.approved().on_public_targets().select_related("post", "page"), pk=pk
+    )
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
@@ -250,8 +264,8 @@ def report(request, pk: int):
             comment=comment, reporter_ip=ip, reason=form.cleaned_data["reason"], base_url=base_url(request)
         )
         messages.success(request, _("Thank you. The moderators will have a look."))
-        return HttpResponseRedirect(comment.post.get_absolute_url() + f"#comment-{comment.pk}")
-    return render(request, "comments/report.html", {"comment": comment, "post": comment.post, "form": form})
+        return HttpResponseRedirect(comment.target.get_absolute_url() + f"#comment-{comment.pk}")
+    return render(request, "comments/report.html", {"comment": comment, "post": comment.target, "form": form})
 
 
 # --- signed links from e-mails: GET shows a button, POST acts (mail scanners only GET) ------
@@ -284,7 +298,7 @@ def moderate(request, token: str):
         )
     if not isinstance(data, dict):
         return render(request, "comments/link_invalid.html", {"expired": False}, status=400)
-    comment = get_object_or_404(Comment.objects.select_related("post"), pk=data.get("c"))
+    comment = get_object_or_404(Comment.objects.select_related("post", "page"), pk=data.get("c"))
     user = get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
     if (
         user is None

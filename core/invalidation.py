@@ -23,6 +23,11 @@ def post_page_changed(post_pk) -> None:
     _schedule([version_key("post", post_pk)])
 
 
+def static_page_changed(page_pk) -> None:
+    """What only a static page's own view shows changed (its comments)."""
+    _schedule([version_key("page", page_pk)])
+
+
 def poll_changed(pk) -> None:
     """A poll's question, choices, state or votes changed: every page that embeds it."""
     _schedule([version_key("poll", pk)])

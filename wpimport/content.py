@@ -12,6 +12,8 @@ Written from WordPress's documented output, not from its code.
 
 from __future__ import annotations
 
+import contextvars
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -207,8 +209,66 @@ EMBED_PROVIDERS = {
     "pinterest.com": "Pinterest", "pocketcasts.com": "Pocket Casts", "amazon.com": "Amazon",
     "crowdsignal.com": "Crowdsignal", "polldaddy.com": "Crowdsignal", "animoto.com": "Animoto",
     "cloudup.com": "Cloudup", "screencast.com": "Screencast", "smugmug.com": "SmugMug",
-    "wolframcloud.com": "Wolfram Cloud", "bsky.app": "Bluesky",
+    "wolframcloud.com": "Wolfram Cloud", "bsky.app": "Bluesky", "pca.st": "Pocket Casts",
+    "poll.fm": "Crowdsignal", "survey.fm": "Crowdsignal", "reverbnation.com": "ReverbNation",
+    "anghami.com": "Anghami", "amzn.to": "Amazon", "a.co": "Amazon", "someecards.com": "someecards",
+    "video.wordpress.com": "VideoPress", "threads.net": "Threads",
 }  # fmt: skip
+
+# Titles WordPress cached for the embeds of the post being converted (``_oembed_*`` meta).
+_EMBED_TITLES: contextvars.ContextVar[EmbedTitles | None] = contextvars.ContextVar(
+    "embed_titles", default=None
+)
+
+_GENERIC_TITLE = re.compile(r"player|embed|iframe|^video$|^audio$", re.I)
+_IFRAME = re.compile(r"<iframe\b[^>]*>", re.I)
+_IFRAME_TITLE = re.compile(r"\b(?:aria-label|title)=\"([^\"]+)\"", re.I)
+_WP_EMBED_LINK = re.compile(
+    r'<blockquote class="wp-embedded-content"[^>]*>\s*<a href="([^"]+)"[^>]*>(.*?)</a>', re.I | re.S
+)
+
+
+class EmbedTitles:
+    """The titles in WordPress's oEmbed cache, found by the cache key WordPress computes.
+
+    WordPress stores each embed's HTML as ``_oembed_<md5(url + serialize(attrs))>`` with the
+    theme's content width in the attributes; the width is not in the export, so the usual
+    range is tried (only for posts that have such meta)."""
+
+    def __init__(self, meta: dict[str, str]):
+        self.cached: dict[str, str] = {}
+        self.by_url: dict[str, str] = {}
+        for key, value in meta.items():
+            if not key.startswith("_oembed_") or key.startswith("_oembed_time_"):
+                continue
+            title = self._title(value or "")
+            if title:
+                self.cached[key[len("_oembed_") :]] = title
+            for url, text in _WP_EMBED_LINK.findall(value or ""):
+                self.by_url[unescape(url)] = plain_title(text)
+
+    @staticmethod
+    def _title(html: str) -> str:
+        for iframe in _IFRAME.findall(html):
+            for candidate in _IFRAME_TITLE.findall(iframe):
+                # "VideoPress Video Player" says nothing; the aria-label beside it may.
+                text = plain_title(candidate)
+                if text and not _GENERIC_TITLE.search(text):
+                    return text[:200]
+        found = _WP_EMBED_LINK.search(html)
+        return plain_title(found.group(2))[:200] if found else ""
+
+    def title_for(self, url: str) -> str:
+        if url in self.by_url:
+            return self.by_url[url]
+        if not self.cached:
+            return ""
+        for width in range(100, 2001):
+            attrs = f'a:2:{{s:5:"width";i:{width};s:6:"height";i:{min(-(-width * 3 // 2), 1000)};}}'
+            key = hashlib.md5((url + attrs).encode(), usedforsecurity=False).hexdigest()
+            if key in self.cached:
+                return self.cached[key]
+        return ""
 
 
 def embed_provider(url: str) -> str | None:
@@ -234,7 +294,9 @@ def _is_web_url(url: str) -> bool:
 
 def render_embed(url: str, *, caption: str = "", provider: str | None = None) -> str:
     """Third-party content without loading it: a link alone in its paragraph, which the site's
-    two-click embeds (``blog/embeds.py``) take over for the providers they know, else a link card."""
+    two-click embeds (``blog/embeds.py``) take over for the providers they know, else a link card
+    with the provider's name (the host for sites WordPress discovered) and the title WordPress
+    cached, when the export has it."""
     url = unescape(url.strip())
     if not _is_web_url(url):
         return f"<p>{escape(url)}</p>" if url else ""
@@ -247,9 +309,12 @@ def render_embed(url: str, *, caption: str = "", provider: str | None = None) ->
     if len(shown) > 70:
         shown = shown[:69] + "…"
     figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
+    titles = _EMBED_TITLES.get()
+    title = titles.title_for(url) if titles else ""
+    title_html = f'<span class="wp-embed__title">{escape(title)}</span> ' if title else ""
     return (
         f'<figure class="wp-embed wp-embed--{slug}"><a class="wp-embed__link" href="{escape(url)}">'
-        f'<span class="wp-embed__provider">{escape(provider)}</span> '
+        f'<span class="wp-embed__provider">{escape(provider)}</span> {title_html}'
         f'<span class="wp-embed__url">{escape(shown)}</span></a>{figcaption}</figure>'
     )
 
@@ -395,12 +460,27 @@ def _player(match: re.Match) -> str:
 
 # A paragraph holding nothing but a URL: WordPress's auto-embed, or a link at least.
 _URL_PARAGRAPH = re.compile(r"<p>\s*(https?://[^\s<>\"]+)\s*</p>", re.I)
-_URL_LINE = re.compile(r"^\s*(https?://[^\s<>\"]+)\s*$", re.M)
+_URL_LINE = re.compile(r"^[ \t]*(https?://[^\s<>\"\[\]]+)[ \t]*$", re.M)
+
+
+def _url_line(match: re.Match) -> str:
+    """A URL on its own line of classic text: WordPress embeds it (its own paragraph then) or,
+    for sites it cannot embed, at least links it."""
+    url = unescape(match.group(1))
+    if embed_provider(url) or match_provider(url) or _embedded_by_wordpress(url):
+        return f"\n\n{match.group(1)}\n\n"
+    return f'<a href="{escape(url)}">{escape(url)}</a>'
+
+
+def _embedded_by_wordpress(url: str) -> bool:
+    """WordPress cached an oEmbed answer for this URL (a site it discovered): a card, too."""
+    titles = _EMBED_TITLES.get()
+    return bool(titles and titles.title_for(url))
 
 
 def _url_paragraph(match: re.Match) -> str:
     url = unescape(match.group(1))
-    if embed_provider(url):
+    if embed_provider(url) or _embedded_by_wordpress(url):
         return render_embed(url)
     return f'<p><a href="{escape(url)}">{escape(url)}</a></p>'
 
@@ -537,8 +617,8 @@ class _BlockRenderer:
             wrapper = re.search(r"wp-block-embed__wrapper[^>]*>(.*?)</div>", inner, re.S)
             url = re.sub(r"<[^>]+>", "", wrapper.group(1)).strip() if wrapper else ""
         caption = _FIGCAPTION.search(inner)
-        slug = block.attrs.get("providerNameSlug", "")
-        provider = embed_provider(unescape(url)) or (slug.replace("-", " ").title() if slug else None)
+        # The block's providerNameSlug names WordPress sites by their own slug: the host says more.
+        provider = embed_provider(unescape(url))
         return render_embed(url, caption=caption.group(1).strip() if caption else "", provider=provider)
 
     def block_gallery(self, block, inner):
@@ -663,14 +743,28 @@ def convert_content(
     post_wp_id: int | None = None,
     footnotes: str = "",
     reusable: dict[int, str] | None = None,
+    meta: dict[str, str] | None = None,
 ) -> Conversion:
-    """A post body from the export as our HTML: blocks rendered, shortcodes expanded, no debris."""
+    """A post body from the export as our HTML: blocks rendered, shortcodes expanded, no debris.
+
+    ``meta`` is the item's post meta; WordPress's oEmbed cache in it gives link cards titles."""
+    oembed = {k: v for k, v in (meta or {}).items() if k.startswith("_oembed_")}
+    token = _EMBED_TITLES.set(EmbedTitles(oembed) if oembed else None)
+    try:
+        return _convert(text, library, post_wp_id, footnotes, reusable)
+    finally:
+        _EMBED_TITLES.reset(token)
+
+
+def _convert(text, library, post_wp_id, footnotes, reusable) -> Conversion:
     converter = _Converter(library or Library(), post_wp_id, parse_footnotes(footnotes), reusable or {})
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     if "<!-- wp:" in text:
         html = _BlockRenderer(converter).render_parts(parse_blocks(text), top=True)
         html = converter.shortcodes(html)
     else:
+        if "http" in text:
+            text = _URL_LINE.sub(_url_line, text)
         html = converter.shortcodes(autop(text))
     html = _COMMENT.sub("", html)
     if "<iframe" in html or "<object" in html or "<embed" in html:

@@ -90,52 +90,6 @@ class LegacyComment(models.Model):
         return f"{self.site} comment #{self.wp_id}"
 
 
-class PageCommentQuerySet(models.QuerySet):
-    def approved(self):
-        return self.filter(status=PageComment.Status.APPROVED)
-
-
-class PageComment(models.Model):
-    """A comment WordPress kept on a page, shown under the imported page as an archive.
-
-    Our comment system belongs to posts; these come over so a page's discussion is not lost.
-    Only approved ones are shown; they are read-only here.
-    """
-
-    class Status(models.TextChoices):
-        APPROVED = "approved", _("Approved")
-        PENDING = "pending", _("Pending")
-        SPAM = "spam", _("Spam")
-
-    site = models.CharField(_("WordPress site"), max_length=200)
-    wp_id = models.PositiveBigIntegerField(_("WordPress id"))
-    page = models.ForeignKey(
-        "blog.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="wordpress_comments"
-    )
-    parent = models.ForeignKey(
-        "self", verbose_name=_("reply to"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    depth = models.PositiveSmallIntegerField(_("depth"), default=0)
-    author_name = models.CharField(_("name"), max_length=100)
-    author_url = models.URLField(_("website"), max_length=200, blank=True)
-    body_html = models.TextField(_("text"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
-    created_at = models.DateTimeField(_("written"))
-
-    objects = PageCommentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        verbose_name = _("imported page comment")
-        verbose_name_plural = _("imported page comments")
-        constraints = [
-            models.UniqueConstraint(fields=["site", "wp_id"], name="wpimport_pagecomment_once_per_site")
-        ]
-
-    def __str__(self):
-        return f"{self.author_name} on {self.page_id}"
-
-
 class LegacyTerm(models.Model):
     """A WordPress category, tag or author id and old slug, for ``?cat=``, ``?author=`` & Co."""
 

@@ -33,12 +33,13 @@ from django.utils.text import slugify
 from blog.images import delete_renditions, validate_image_file
 from blog.models import RESERVED_PAGE_SLUGS, AuthorProfile, Category, Image, Page, Post, Tag
 from blog.permissions import EDITORS
+from blog.search import index_deferred
 from comments import spamfilter
 from core import invalidation
 from wpimport.conf import wpimport_settings
 from wpimport.content import Attachment, Library, convert_content, picture_img, plain_title, tag_attrs
 from wpimport.markup import autop
-from wpimport.models import LegacyComment, LegacyItem, LegacyTerm, PageComment
+from wpimport.models import LegacyComment, LegacyItem, LegacyTerm
 from wpimport.wxr import (
     WxrAuthor,
     WxrComment,
@@ -288,6 +289,11 @@ def _stem(url: str) -> str:
     return _full_size(url).rpartition(".")[0].lower()
 
 
+def _conversion_meta(item: WxrItem) -> dict[str, str]:
+    """What a later conversion needs of an item's meta: footnotes and WordPress's oEmbed cache."""
+    return {k: v for k, v in item.meta.items() if k == "footnotes" or k.startswith("_oembed_")}
+
+
 def _chunks(values: list, size: int) -> Iterable[list]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -317,10 +323,12 @@ def wxr_import(
         progress=progress,
     )
     try:
+        # The search index is built once at the end, not per saved post and per linked tag.
         with transaction.atomic():
-            for node in read_wxr(source):
-                importer.handle(node)
-            importer.finish()
+            with index_deferred():
+                for node in read_wxr(source):
+                    importer.handle(node)
+                importer.finish()
             if dry_run:
                 transaction.set_rollback(True)
     except BaseException:
@@ -356,7 +364,7 @@ class _Importer:
         self.tags: dict[str, Tag] = {}
         self.seen_items: set[int] = set()
         self.seen_comments: set[int] = set()
-        self.pending: list[tuple[Post, list[WxrComment]]] = []
+        self.pending: list[tuple[Post | Page, list[WxrComment]]] = []
         self.pending_count = 0
         self.touched_posts: set[int] = set()
         self.new_images: list[Image] = []
@@ -368,10 +376,9 @@ class _Importer:
         self.reusable: dict[int, str] = {}
         # Bodies with galleries or playlists, converted again at the end, when every
         # attachment of the file is known: (model, pk, content, wp id, footnotes).
-        self.deferred: list[tuple[type, int, str, int, str]] = []
+        self.deferred: list[tuple[type, int, str, int, dict[str, str]]] = []
         self.old_media_hosts: set[str] = set()
         self.touched_pages = False
-        self.page_comments: list[tuple[Page, list[WxrComment]]] = []
         self.legacy_terms: dict[tuple[str, int], LegacyTerm] = {}
         self.editors = Group.objects.get_or_create(name=EDITORS)[0]
 
@@ -422,7 +429,6 @@ class _Importer:
         self.convert_deferred()
         if self.media_dir:
             self.rewrite_media_urls()
-        self.flush_page_comments()
         self.flush_legacy_terms()
         if self.old_media_hosts and not self.media_dir:
             hosts = ",".join(sorted(self.old_media_hosts))
@@ -651,6 +657,7 @@ class _Importer:
             post_wp_id=item.wp_id,
             footnotes=item.meta.get("footnotes", ""),
             reusable=self.reusable,
+            meta=item.meta,
         )
         if not conversion.needs_whole_file:  # else the final conversion reports
             for note in dict.fromkeys(conversion.notes):
@@ -754,7 +761,7 @@ class _Importer:
             )
         self.report.count("posts", outcome)
         if self._needs_whole_file:
-            self.deferred.append((Post, post.pk, item.content, item.wp_id, item.meta.get("footnotes", "")))
+            self.deferred.append((Post, post.pk, item.content, item.wp_id, _conversion_meta(item)))
         modified = modified or published_at
         if modified and post.modified_at != modified:
             # The sitemap's lastmod and JSON-LD's dateModified: WordPress's time, not the import's.
@@ -802,6 +809,7 @@ class _Importer:
             "title": (plain_title(item.title) or f"WordPress {item.wp_id}")[:200],
             "body": self.convert(item),
             "is_published": status == Post.Status.PUBLISHED and item.status == "publish",
+            "comments_open": item.comment_status == "open",
         }
         if self._needs_whole_file and legacy is not None:
             del values["body"]  # compared and saved at the end, with the whole file known
@@ -829,13 +837,15 @@ class _Importer:
         self.report.count("pages", outcome)
         self.touched_pages = self.touched_pages or outcome != "unchanged"
         if self._needs_whole_file:
-            self.deferred.append((Page, page.pk, item.content, item.wp_id, item.meta.get("footnotes", "")))
+            self.deferred.append((Page, page.pk, item.content, item.wp_id, _conversion_meta(item)))
         modified = self._modified(item) or self._date(item)
         if modified and page.modified_at != modified:
             Page.objects.filter(pk=page.pk).update(modified_at=modified)
         self.save_legacy(legacy, item)
         if item.comments:
-            self.page_comments.append((page, item.comments))
+            # Real comments, like a post's: they go through the same batched path.
+            self.pending.append((page, item.comments))
+            self.pending_count += len(item.comments)
 
     def attachment(self, item: WxrItem, legacy: LegacyItem | None) -> None:
         if not item.attachment_url:
@@ -888,6 +898,7 @@ class _Importer:
 
         planned: list[tuple[int, int, int | None, Comment, bool]] = []  # depth, wp id, parent, obj, new
         for post, comments in batch:
+            target = {"page_id": post.pk} if isinstance(post, Page) else {"post_id": post.pk}
             accepted = self.accept_comments(comments)
             threads = thread_depths({wp_id: c.parent for wp_id, c in accepted.items()})
             for wp_id, comment in accepted.items():
@@ -895,7 +906,7 @@ class _Importer:
                 body = clean_body_text(comment.content)
                 url = comment.url if is_safe_absolute_url(comment.url) and len(comment.url) <= 200 else ""
                 values = {
-                    "post_id": post.pk,
+                    **target,
                     "author_name": clean_name(comment.author)[:100] or "Anonymous",
                     "author_email": clean_email(comment.email),
                     "author_url": url,
@@ -905,7 +916,7 @@ class _Importer:
                     "status": comment_status(comment.approved),
                     "ip_address": clean_ip(comment.ip),
                     "created_at": parse_wp_date(comment.date_gmt, comment.date, self.tz)
-                    or post.published_at
+                    or getattr(post, "published_at", None)
                     or self.now,
                     "depth": depth,
                 }
@@ -939,10 +950,10 @@ class _Importer:
             for _depth, wp_id, _parent, obj, is_new in level:
                 if is_new:
                     new_legacy.append(LegacyComment(site=self.site, wp_id=wp_id, comment=obj))
-                    self.touched_posts.add(obj.post_id)
+                    self._touch(obj)
                 elif obj._wpimport_dirty:
                     updates.append(obj)
-                    self.touched_posts.add(obj.post_id)
+                    self._touch(obj)
         LegacyComment.objects.bulk_create(new_legacy)
         CommentEvent.objects.bulk_create(
             CommentEvent(
@@ -961,6 +972,12 @@ class _Importer:
         self.report.count("comments", "updated", len(updates))
         self.report.count("comments", "unchanged", len(planned) - len(new_legacy) - len(updates))
 
+    def _touch(self, comment) -> None:
+        if comment.post_id:
+            self.touched_posts.add(comment.post_id)
+        else:
+            self.touched_pages = True
+
     def accept_comments(self, comments) -> dict[int, WxrComment]:
         """The comments of one post or page that can be imported, by WordPress id; the
         others are reported as skipped (failed where the file itself is wrong)."""
@@ -976,46 +993,6 @@ class _Importer:
             self.seen_comments.add(comment.wp_id)
             accepted[comment.wp_id] = comment
         return accepted
-
-    def flush_page_comments(self) -> None:
-        """Comments on pages, kept as the page's read-only archive (approved ones are shown)."""
-        from comments.sanitize import clean_body_text, clean_name, is_safe_absolute_url, render_comment_body
-
-        statuses = {"approved": PageComment.Status.APPROVED, "spam": PageComment.Status.SPAM}
-        for page, comments in self.page_comments:
-            accepted = self.accept_comments(comments)
-            threads = thread_depths({wp_id: c.parent for wp_id, c in accepted.items()})
-            existing = {
-                c.wp_id: c for c in PageComment.objects.filter(site=self.site, wp_id__in=list(accepted))
-            }
-            saved: dict[int, PageComment] = {}
-            for wp_id, comment in sorted(accepted.items(), key=lambda entry: threads[entry[0]][1]):
-                parent_wp_id, depth = threads[wp_id]
-                url = comment.url if is_safe_absolute_url(comment.url) and len(comment.url) <= 200 else ""
-                values = {
-                    "page": page,
-                    "parent": saved.get(parent_wp_id) if parent_wp_id else None,
-                    "depth": depth,
-                    "author_name": clean_name(comment.author)[:100] or "Anonymous",
-                    "author_url": url,
-                    "body_html": render_comment_body(clean_body_text(comment.content)),
-                    "status": statuses.get(comment_status(comment.approved), PageComment.Status.PENDING),
-                    "created_at": parse_wp_date(comment.date_gmt, comment.date, self.tz) or self.now,
-                }
-                obj = existing.get(wp_id)
-                if obj is None:
-                    obj = PageComment.objects.create(site=self.site, wp_id=wp_id, **values)
-                    outcome = "created"
-                else:
-                    dirty = [k for k, v in values.items() if getattr(obj, k) != v]
-                    for name in dirty:
-                        setattr(obj, name, values[name])
-                    if dirty:
-                        obj.save()
-                    outcome = "updated" if dirty else "unchanged"
-                self.touched_pages = self.touched_pages or outcome != "unchanged"
-                self.report.count("comments", outcome)
-                saved[wp_id] = obj
 
     # -- media -----------------------------------------------------------------------------
 
@@ -1052,9 +1029,14 @@ class _Importer:
 
     def convert_deferred(self) -> None:
         """Bodies with galleries and playlists again, now that every attachment is known."""
-        for model, pk, content, wp_id, footnotes in self.deferred:
+        for model, pk, content, wp_id, meta in self.deferred:
             conversion = convert_content(
-                content, library=self.library, post_wp_id=wp_id, footnotes=footnotes, reusable=self.reusable
+                content,
+                library=self.library,
+                post_wp_id=wp_id,
+                footnotes=meta.get("footnotes", ""),
+                reusable=self.reusable,
+                meta=meta,
             )
             for note in dict.fromkeys(conversion.notes):
                 self.report.note(f"{model._meta.model_name} {wp_id}: {note}")

@@ -1,6 +1,8 @@
 """Tags the project templates load to show comments; ``blog`` itself never imports this app.
 
-- ``{% comment_section post %}``: the thread (one query), paging, and the form.
+- ``{% comment_section post %}``: the thread (one query), paging, and the form. Given a static
+  page (``blog.Page``) it does the same for the page's comments, and renders nothing for a
+  page that takes no comments and has none.
 - ``{% comment_count post %}``: "with 2 comments"; on listings the counts of every post on the
   page come from one query.
 """
@@ -38,14 +40,23 @@ def _request_cache(request, name: str) -> dict:
     return store.setdefault(name, {})
 
 
+def _is_page(target) -> bool:
+    return target._meta.label_lower == "blog.page"
+
+
 def get_thread(request, post) -> Thread:
-    """The post's thread as this reader sees it, loaded once per request."""
+    """The post's (or static page's) thread as this reader sees it, loaded once per request."""
     from comments.views import own_comment_ids
 
     threads = _request_cache(request, "threads")
-    if post.pk not in threads:
-        threads[post.pk] = thread_for(post.pk, own_comment_ids(request) if request else ())
-    return threads[post.pk]
+    key = (post._meta.label_lower, post.pk)
+    if key not in threads:
+        own = own_comment_ids(request) if request else ()
+        if _is_page(post):
+            threads[key] = thread_for(None, own, page_id=post.pk)
+        else:
+            threads[key] = thread_for(post.pk, own)
+    return threads[key]
 
 
 def _listing_counts(context, post) -> dict[int, int] | None:
@@ -102,12 +113,17 @@ def comment_count(context, post):
 
 @register.simple_tag(takes_context=True)
 def comment_section(context, post):
-    """The discussion under a post: the page of threads asked for, paging links and the form."""
+    """The discussion under a post (or a static page): the page of threads asked for, paging
+    links and the form."""
     request = context.get("request")
     thread = get_thread(request, post)
+    is_page = _is_page(post)
+    if is_page and not post.comments_open and not thread.by_id:
+        return ""  # an Impressum without comments shows no empty "comments are closed"
     ms = ModerationSettings.load()
     page_number, roots = thread.page(request.GET.get(PAGE_PARAM, 1) if request else 1)
-    closed = services.post_is_closed(post, ms)
+    closed = services.page_is_closed(post) if is_page else services.post_is_closed(post, ms)
+    post_action = reverse("comments:page" if is_page else "comments:post", args=[post.pk])
     reply_to = None
     form_html = ""
     if not closed:
@@ -118,7 +134,7 @@ def comment_section(context, post):
             initial["parent"] = reply_to.pk
 
         def render_form() -> str:
-            form = CommentForm(initial=initial, action=reverse("comments:post", args=[post.pk]))
+            form = CommentForm(initial=initial, action=post_action, subscribe=not is_page)
             return _render(
                 context, "comments/_form.html", {"form": form, "csrf_token": context.get("csrf_token")}
             )
@@ -126,7 +142,8 @@ def comment_section(context, post):
         if reply_to is None and request is not None:
             # The empty form is the same for every reader but its tokens: it is built and
             # rendered once (crispy was half of the page), then only the tokens are swapped.
-            key = fragment_key(f"comment-form:{post.pk}:{get_language()}", site=True)
+            kind = "page" if is_page else "post"
+            key = fragment_key(f"comment-form:{kind}:{post.pk}:{get_language()}", site=True)
             form_html = personal_fragment(request, key, render_form)
         else:
             form_html = render_form()
@@ -154,13 +171,15 @@ def comment_section(context, post):
         "comments/_section.html",
         {
             "post": post,
+            "is_page": is_page,
+            "feed_url": reverse("comments:page_feed" if is_page else "comments:post_feed", args=[post.pk]),
             "thread": thread,
             "roots": roots,
             "page_number": page_number,
             "pages": pages,
             "page_param": PAGE_PARAM,
             "closed": closed,
-            "is_preview": not post.is_published(),
+            "is_preview": not services.target_is_public(post),
             "form_html": mark_safe(form_html),
             "reply_to": reply_to,
             "max_depth": ms.max_depth,

@@ -52,6 +52,25 @@ def test_body_image_becomes_responsive_picture_with_credit(django_assert_max_num
     assert 'alt="Ein blaues Testbild"' in html and 'alt="Zweites"' in html
 
 
+def test_body_images_keep_the_classes_their_layout_needs():
+    """A media-and-text figure and a cover's background image stay recognisable to the CSS."""
+    image = ImageFactory()
+    body = (
+        f'<div class="wp-block-media-text"><figure class="wp-block-media-text__media">'
+        f'<img src="{image.fallback_url}" alt="x" class="wp-image-3"></figure></div>'
+        f'<div class="wp-block-cover"><img class="wp-block-cover__image-background wp-image-3" '
+        f'src="{image.fallback_url}" alt=""></div>'
+    )
+    html = render_post_body(body)
+    assert '<figure class="bw-figure wp-block-media-text__media"' in html
+    assert '<img class="img-fluid wp-block-cover__image-background"' in html
+    again = render_post_body(html)  # saving again keeps them once
+    assert (
+        again.count("wp-block-media-text__media") == 1
+        and again.count("wp-block-cover__image-background") == 1
+    )
+
+
 def test_foreign_images_stay_as_they_are():
     html = render_post_body('<p><img src="https://example.org/x.jpg" alt="x"></p>')
     assert "<picture>" not in html and 'src="https://example.org/x.jpg"' in html

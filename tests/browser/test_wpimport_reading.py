@@ -5,7 +5,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from PIL import Image as PILImage
 
+from blog.models import Page
+from comments.models import Comment
+from tests.comments.utils import captcha_answer
 from wpimport.models import LegacyItem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,9 +17,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FIXTURE = Path(__file__).resolve().parents[1] / "wpimport" / "fixtures" / "theme-unit.xml"
 
 
+def _uploads(folder: Path) -> Path:
+    """A copy of ``wp-content/uploads`` for the fixture's images, so the reader sees pictures."""
+    uploads = folder / "2023" / "01"
+    uploads.mkdir(parents=True)
+    colours = {"bild": "#2e7d32", "titel": "#1565c0", "kind-1": "#ef6c00", "kind-2": "#6a1b9a"}
+    for name, colour in colours.items():
+        PILImage.new("RGB", (1200, 800), colour).save(uploads / f"{name}.jpg", quality=80)
+    return folder
+
+
 @pytest.fixture
-def post_url(transactional_db, live_server):
-    call_command("import_wxr", str(FIXTURE), verbosity=0)
+def post_url(transactional_db, live_server, tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    media = _uploads(tmp_path / "uploads")
+    call_command("import_wxr", str(FIXTURE), "--media-dir", str(media), "--allow-skips", verbosity=0)
     post = LegacyItem.objects.select_related("post").get(wp_id=10).post
     return live_server.url + post.get_absolute_url()
 
@@ -91,8 +107,42 @@ def test_page_shows_its_imported_comments_threaded(page, post_url, screenshot_di
     assert comments.count() == 2
     parent, reply = comments.nth(0).bounding_box(), comments.nth(1).bounding_box()
     assert reply["x"] > parent["x"]  # the reply is indented under its parent
-    assert page.get_by_text("Kommentare sind geschlossen.").is_visible()
+    assert page.get_by_text("Kommentare sind geschlossen.").is_visible()  # closed in WordPress
+    assert page.locator("#commentform").count() == 0
     page.screenshot(path=str(screenshot_dir / "wpimport-page-comments.png"), full_page=True)
+
+
+def test_reader_replies_under_a_page_with_open_comments(browser, post_url, settings, screenshot_dir):
+    """Opened in the admin, a page takes comments through the same form and pipeline as a post."""
+    settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
+    page_obj = Page.objects.get(slug="ueber-uns")
+    page_obj.comments_open = True
+    page_obj.save()
+    url = post_url.split("/2023/")[0] + "/ueber-uns/"
+    for width, name in ((1280, "desktop"), (375, "phone")):
+        context = browser.new_context(locale="de-DE", viewport={"width": width, "height": 900})
+        try:
+            reader = context.new_page()
+            _watch_requests(reader, url)
+            reader.goto(url)
+            first = Comment.objects.get(legacy__wp_id=901)
+            reader.locator(f"#comment-{first.pk} .comment-reply-link").first.click()
+            reader.fill("#commentform textarea[name=body]", f"Eine Antwort vom {name}.")
+            reader.fill("#commentform input[name=name]", "Jonas Weber")
+            reader.fill("#commentform input[name=email]", "jonas@example.org")
+            key = reader.input_value("#commentform input[name=captcha_0]")
+            reader.fill("#commentform input[name=captcha_1]", captcha_answer(key))
+            reader.click("#commentform [type=submit]")
+            mine = Comment.objects.get(body=f"Eine Antwort vom {name}.")
+            assert (mine.page_id, mine.parent_id, mine.status) == (page_obj.pk, first.pk, "pending")
+            assert reader.url.endswith(f"/ueber-uns/#comment-{mine.pk}")
+            item = reader.locator(f"#comment-{mine.pk}")
+            assert item.locator(".comment-awaiting-moderation").is_visible()
+            assert item.bounding_box()["x"] > reader.locator(f"#comment-{first.pk}").bounding_box()["x"]
+            assert reader.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            reader.screenshot(path=str(screenshot_dir / f"wpimport-page-reply-{name}.png"), full_page=True)
+        finally:
+            context.close()
 
 
 @pytest.mark.parametrize("width", [375, 1280])

@@ -13,14 +13,13 @@ import bootstrap
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from blog.models import Page, Post
 from core.captcha import challenge_new
 from polls.models import Poll
+from tests.comments.factories import CommentFactory
 from tests.factories import PageFactory, PostFactory
 from tests.polls.factories import PollFactory
-from wpimport.models import PageComment
 
 pytestmark = pytest.mark.django_db
 
@@ -123,14 +122,12 @@ def public_pages(client) -> dict:
         reverse("polls:vote", kwargs={"slug": strict.slug}), {"choice": [other.pk], "other_text": ""}
     )
     # An imported page with WordPress's threaded comments (classes built from the depth).
-    page = PageFactory(title="Alte Seite", slug="alte-seite", body="<p>Wer wir sind.</p>")
+    page = PageFactory(title="Alte Seite", slug="alte-seite", body="<p>Wer wir sind.</p>", comments_open=True)
     parent = None
     for depth in range(3):
-        parent = PageComment.objects.create(
-            site="https://alt.example.org", wp_id=depth + 1, page=page, parent=parent, depth=depth,
-            author_name=f"Leser {depth}", body_html="<p>Danke.</p>", status=PageComment.Status.APPROVED,
-            created_at=timezone.now(),
-        )  # fmt: skip
+        parent = CommentFactory(
+            post=None, page=page, parent=parent, author_name=f"Leser {depth}", body="Danke."
+        )
     pages["page-with-imported-comments"] = client.get(page.get_absolute_url())
     # The English interface marks the German content.
     for name, url in (

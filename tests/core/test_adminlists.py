@@ -24,7 +24,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.polls.factories import ChoiceFactory, PollFactory, add_votes
-from wpimport.models import LegacyItem, PageComment
+from wpimport.models import LegacyItem
 
 pytestmark = pytest.mark.django_db
 
@@ -56,15 +56,7 @@ def grow(n: int) -> None:
         Subscription.objects.create(post=post, email=f"abo{post.pk}@example.org", comment=comment)
         Ban.objects.create(kind=Ban.Kind.EMAIL, value=f"spam{post.pk}@example.net", note="Spam")
         page = PageFactory()
-        PageComment.objects.create(
-            site="https://alt.example.org",
-            wp_id=post.pk,
-            page=page,
-            author_name="Leser",
-            body_html="<p>Danke.</p>",
-            status=PageComment.Status.APPROVED,
-            created_at=now,
-        )
+        CommentFactory(post=None, page=page)
         LegacyItem.objects.create(
             site="https://alt.example.org",
             wp_id=post.pk,

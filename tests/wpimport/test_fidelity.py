@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from blog.models import Page, Post
+from comments.models import Comment as StoredComment
 from tests.wpimport.builder import Comment, Item, wxr
-from wpimport.models import LegacyItem, PageComment
+from wpimport.models import LegacyComment, LegacyItem
 from wpimport.services import SYNTHETIC_ID_BASE
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +32,18 @@ def test_fixture_imports_cleanly_and_again_without_changes(imported, capsys):
     _posts, report = imported
     assert "NOT IMPORTED" not in report
     assert "Skipped posts: post type wp_block: 1, post type nav_menu_item: 1" in report
-    counts = (Post.objects.count(), Page.objects.count(), PageComment.objects.count())
+    counts = (
+        Post.objects.count(),
+        Page.objects.count(),
+        StoredComment.objects.filter(page__isnull=False).count(),
+    )
     call_command("import_wxr", str(FIXTURE))
     again = capsys.readouterr().out
-    assert (Post.objects.count(), Page.objects.count(), PageComment.objects.count()) == counts
+    assert (
+        Post.objects.count(),
+        Page.objects.count(),
+        StoredComment.objects.filter(page__isnull=False).count(),
+    ) == counts
     assert re.search(r"^posts\s+0\s+\d+\s+\d+\s+2$", again, re.M)
 
 
@@ -46,6 +55,10 @@ def test_reader_sees_blocks_as_our_markup(client, imported):
     assert body.count('<div class="wp-block-column">') == 2
     assert "wp-gallery__grid" in body and "<audio" in body and "<video" in body
     assert 'data-embed-src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ' in body  # two-click
+    # Providers without a two-click player: link cards, titled from WordPress's oEmbed cache.
+    assert '<span class="wp-embed__provider">WordPress.tv</span>' in body
+    assert '<span class="wp-embed__title">State of the Word 2023</span>' in body
+    assert 'href="https://www.facebook.com/WordPress/posts/10154890745087915"' in body
     assert "wpimport/blocks" in html  # the layout stylesheet is linked
 
 
@@ -73,12 +86,22 @@ def test_approved_page_comments_are_shown_under_the_page(client, imported):
     assert "Wartet noch." not in html and "Kauf billig!" not in html
     assert html.index("Schöne Seite!") < html.index("Danke!")
     assert "Comments are closed." in html
-    assert set(PageComment.objects.values_list("status", flat=True)) == {"approved", "pending", "spam"}
-    reply = PageComment.objects.get(wp_id=902)
-    assert reply.parent.wp_id == 901 and reply.depth == 1
+    page = Page.objects.get(slug="ueber-uns")
+    assert not page.comments_open  # wp:comment_status closed: no form
+    assert 'id="commentform"' not in html
+    on_page = StoredComment.objects.filter(page=page)
+    assert set(on_page.values_list("status", flat=True)) == {"approved", "pending", "spam"}
+    reply = LegacyComment.objects.select_related("comment__parent").get(wp_id=902).comment
+    assert reply.page == page and reply.post is None and reply.depth == 1
+    assert reply.parent.legacy.wp_id == 901
 
 
-def test_page_without_comments_shows_no_comment_section(client, imported):
+def test_page_with_open_comments_shows_the_form_and_a_closed_one_without_comments_nothing(client, imported):
+    html = client.get("/team/").content.decode()  # wp:comment_status open, no comments yet
+    assert 'id="commentform"' in html and 'action="/comments/page/' in html
+    page = Page.objects.get(slug="team")
+    page.comments_open = False
+    page.save()  # the editor closes them in the admin
     assert 'id="comments"' not in client.get("/team/").content.decode()
 
 
