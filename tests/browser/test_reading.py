@@ -145,10 +145,11 @@ def test_language_switch_in_the_header_with_and_without_javascript(
     page.goto(url)  # the second view comes from the page cache
     assert page.locator("html").get_attribute("lang") == "de"
     assert page.locator("#commentform input[name=csrfmiddlewaretoken]").count() == 1
-    page.select_option("#language-select", "en")  # with JavaScript this alone submits
-    if not javascript:
-        page.click(".language-switch button[type=submit]")
-    page.wait_for_url(url)
+    # The page is already at ``url``: wait for the navigation itself, not for the address.
+    with page.expect_navigation(url=url):
+        page.select_option("#language-select", "en")  # with JavaScript this alone submits
+        if not javascript:
+            page.click(".language-switch button[type=submit]")
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Leave a comment" in page.content()
     page.screenshot(path=str(screenshot_dir / f"language-switch-{'js' if javascript else 'no-js'}.png"))
