@@ -132,12 +132,13 @@ def test_reader_replies_under_a_page_with_open_comments(browser, post_url, setti
             reader.fill("#commentform input[name=email]", "jonas@example.org")
             key = reader.input_value("#commentform input[name=captcha_0]")
             reader.fill("#commentform input[name=captcha_1]", captcha_answer(key))
-            reader.click("#commentform [type=submit]")
+            with reader.expect_navigation(url="**/ueber-uns/#comment-*"):
+                reader.click("#commentform [type=submit]")
             mine = Comment.objects.get(body=f"Eine Antwort vom {name}.")
             assert (mine.page_id, mine.parent_id, mine.status) == (page_obj.pk, first.pk, "pending")
             assert reader.url.endswith(f"/ueber-uns/#comment-{mine.pk}")
             item = reader.locator(f"#comment-{mine.pk}")
-            assert item.locator(".comment-awaiting-moderation").is_visible()
+            item.locator(".comment-awaiting-moderation").wait_for(state="visible", timeout=10_000)
             assert item.bounding_box()["x"] > reader.locator(f"#comment-{first.pk}").bounding_box()["x"]
             assert reader.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
             reader.screenshot(path=str(screenshot_dir / f"wpimport-page-reply-{name}.png"), full_page=True)
