@@ -52,9 +52,17 @@ class LatestCommentsFeed(Feed):
         return item.author_name
 
 
-class PostCommentsFeed(LatestCommentsFeed):
-    def get_object(self, request, post_id):
-        return get_object_or_404(Post.objects.published(), pk=post_id)
+class _TargetCommentsFeed(LatestCommentsFeed):
+    """The comments under one published post or page; subclasses name which."""
+
+    target = ""  # "post" or "page": the Comment field
+    url_name = ""
+
+    def published(self):
+        raise NotImplementedError
+
+    def get_object(self, request, **kwargs):
+        return get_object_or_404(self.published(), pk=kwargs[f"{self.target}_id"])
 
     def title(self, obj):
         return _("Comments on “%(title)s”") % {"title": obj.title}
@@ -63,7 +71,7 @@ class PostCommentsFeed(LatestCommentsFeed):
         return obj.get_absolute_url() + "#comments"
 
     def feed_url(self, obj):
-        return reverse("comments:post_feed", args=[obj.pk])
+        return reverse(self.url_name, args=[obj.pk])
 
     def description(self, obj):
         return self.title(obj)
@@ -71,34 +79,25 @@ class PostCommentsFeed(LatestCommentsFeed):
     def items(self, obj):
         return (
             Comment.objects.approved()
-            .filter(post=obj)
-            .select_related("post")
+            .filter(**{self.target: obj})
+            .select_related(self.target)
             .order_by("-created_at", "-pk")[: comments_settings.FEED_ITEMS]
         )
 
 
-class PageCommentsFeed(LatestCommentsFeed):
+class PostCommentsFeed(_TargetCommentsFeed):
+    target = "post"
+    url_name = "comments:post_feed"
+
+    def published(self):
+        return Post.objects.published()
+
+
+class PageCommentsFeed(_TargetCommentsFeed):
     """The comments under one published static page."""
 
-    def get_object(self, request, page_id):
-        return get_object_or_404(Page.objects.published(), pk=page_id)
+    target = "page"
+    url_name = "comments:page_feed"
 
-    def title(self, obj):
-        return _("Comments on “%(title)s”") % {"title": obj.title}
-
-    def link(self, obj):
-        return obj.get_absolute_url() + "#comments"
-
-    def feed_url(self, obj):
-        return reverse("comments:page_feed", args=[obj.pk])
-
-    def description(self, obj):
-        return self.title(obj)
-
-    def items(self, obj):
-        return (
-            Comment.objects.approved()
-            .filter(page=obj)
-            .select_related("page")
-            .order_by("-created_at", "-pk")[: comments_settings.FEED_ITEMS]
-        )
+    def published(self):
+        return Page.objects.published()
