@@ -390,8 +390,10 @@ def worker_rss(database_url: str, urls: list[str], port: int) -> tuple[float, fl
     sys.path.insert(0, str(ROOT))
     from tests.live.stack import Gunicorn, collect_static
 
-    static = collect_static(CACHE / "static")
     with tempfile.TemporaryDirectory(prefix="bw-scale-rss-") as tmp:
+        # Collected anew each run: a kept copy goes stale when a stylesheet is added, and
+        # every page then answers 500 (a missing manifest entry).
+        static = collect_static(Path(tmp) / "static")
         env = {
             **base_env(database_url),
             "STATIC_ROOT": str(static),
