@@ -38,3 +38,15 @@ def moderator(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="boss", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def executor():
+    """A migration executor for data-migration tests; afterwards every app is migrated back
+    to its latest state for the tests that follow."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    yield MigrationExecutor(connection)
+    latest = MigrationExecutor(connection)
+    latest.migrate(latest.loader.graph.leaf_nodes())

@@ -11,15 +11,6 @@ AFTER = [("blog", "0007_bodies_markdown_to_html")]
 WORDPRESS = "<p>Zeile eins<br />\nZeile zwei</p>\n<p>Absatz mit <strong>fett</strong></p>"
 
 
-@pytest.fixture
-def executor():
-    executor = MigrationExecutor(connection)
-    yield executor
-    # Back to the latest state for the tests after this one (other apps' migrations too).
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 def test_bodies_are_converted_once_and_wordpress_bodies_render_the_same(executor):
     from blog.rendering import render_post_body
 

@@ -12,14 +12,6 @@ BEFORE = [("wpimport", "0003_page_comments_and_terms"), ("comments", "0008_comme
 AFTER = [("wpimport", "0004_page_comments_become_comments")]
 
 
-@pytest.fixture
-def executor():
-    executor = MigrationExecutor(connection)
-    yield executor
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 def test_page_comments_move_over_with_threads_statuses_dates_and_authors(executor):
     executor.migrate(BEFORE)
     old_apps = executor.loader.project_state(BEFORE).apps
